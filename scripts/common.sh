@@ -1,0 +1,150 @@
+# Shared set-up for scripts/run.sh and scripts/test.sh: Python packages, Odoo, PostgreSQL.
+# Sourced, not executed. Everything it starts or writes lives under $LOCAL_DIR (git-ignored).
+set -euo pipefail
+
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL_DIR="$ROOT_DIR/.local"
+PYTHON="${PYTHON:-python3}"
+LOCAL_PG_PORT="${TIKTOK_LOCAL_PGPORT:-54329}"
+LOCAL_PG_ROLE="odoo"
+mkdir -p "$LOCAL_DIR"
+
+die() {
+    printf '\nERROR: %s\n\n' "$*" >&2
+    exit 2
+}
+
+say() {
+    printf '==> %s\n' "$*"
+}
+
+require_odoo() {
+    command -v "$PYTHON" >/dev/null || die "$PYTHON not found. Install Python 3.10+."
+    if ! "$PYTHON" -c 'import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)' 2>/dev/null; then
+        die "Odoo 19 is not importable by '$PYTHON'. Install Odoo 19.0 (community) into this Python:
+  get the 19.0 source, then run  pip install -r <odoo>/requirements.txt
+  and make the source importable (pip install -e <odoo>, or a .pth file naming <odoo>).
+  Check with:  $PYTHON -c 'import odoo.release; print(odoo.release.version)'"
+    fi
+}
+
+install_python_requirements() {
+    # Only call pip when something is missing: it keeps repeated runs fast and offline-safe.
+    if ! "$PYTHON" - <<'PY' 2>/dev/null
+import importlib.util, sys
+modules = ["requests", "jwt", "cryptography", "pytest_odoo", "ruff", "websocket"]
+sys.exit(any(importlib.util.find_spec(m) is None for m in modules))
+PY
+    then
+        say "Installing Python packages from requirements.txt"
+        "$PYTHON" -m pip install --quiet -r "$ROOT_DIR/requirements.txt" \
+            || die "pip could not install requirements.txt (see the messages above)."
+    fi
+}
+
+odoo_core_addons_path() {
+    # Odoo's own addons sit beside the odoo package in a source checkout, inside it when pip-installed.
+    "$PYTHON" - <<'PY'
+import os, odoo
+for package_dir in odoo.__path__:
+    for candidate in (os.path.join(os.path.dirname(package_dir), "addons"), os.path.join(package_dir, "addons")):
+        if os.path.isfile(os.path.join(candidate, "sale_management", "__manifest__.py")):
+            print(candidate)
+            raise SystemExit(0)
+raise SystemExit("Odoo's addons (sale_management, stock, account) were not found beside the odoo package.")
+PY
+}
+
+pg_server_answers() {
+    command -v pg_isready >/dev/null && pg_isready -q -t 3 \
+        && psql -X -q -d postgres -c 'select 1' >/dev/null 2>&1
+}
+
+find_pg_bin() {
+    local name=$1 candidate
+    if command -v "$name" >/dev/null; then command -v "$name"; return 0; fi
+    for candidate in /usr/lib/postgresql/*/bin/"$name"; do
+        [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+    done
+    return 1
+}
+
+# PostgreSQL refuses to run as root: when we are root, the local cluster runs as a system user.
+pg_run_as() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u "$PG_OS_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+start_local_cluster() {
+    local initdb pg_ctl data_dir
+    initdb=$(find_pg_bin initdb) && pg_ctl=$(find_pg_bin pg_ctl) \
+        || die "No PostgreSQL server answers (PGHOST=${PGHOST:-<socket>} PGPORT=${PGPORT:-5432}) and the
+  PostgreSQL server binaries (initdb, pg_ctl) are not installed, so no local cluster can be started.
+  Install them (Debian/Ubuntu: apt-get install postgresql) or point PGHOST/PGPORT/PGUSER at a server."
+    data_dir="$LOCAL_DIR/pg"
+    PG_OS_USER=$(id -un)
+    if [ "$(id -u)" -eq 0 ]; then
+        PG_OS_USER=postgres
+        id "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$PG_OS_USER"
+        if ! runuser -u "$PG_OS_USER" -- test -x "$LOCAL_DIR"; then
+            # The checkout is not reachable by that user (e.g. under /root): keep the cluster in /var/tmp.
+            data_dir="/var/tmp/tiktok-shop-connector-pg/$(printf '%s' "$ROOT_DIR" | md5sum | cut -c1-12)"
+        fi
+    fi
+    mkdir -p "$data_dir"
+    [ "$(id -u)" -eq 0 ] && chown "$PG_OS_USER" "$data_dir" && chmod 700 "$data_dir"
+    if [ ! -f "$data_dir/PG_VERSION" ]; then
+        say "Creating a project-local PostgreSQL cluster in $data_dir"
+        pg_run_as "$initdb" -D "$data_dir" -U "$LOCAL_PG_ROLE" --auth=trust -E UTF8 >/dev/null \
+            || die "initdb failed for $data_dir"
+    fi
+    export PGHOST=127.0.0.1 PGPORT="$LOCAL_PG_PORT" PGUSER="$LOCAL_PG_ROLE" PGDATABASE=postgres
+    if ! pg_server_answers; then
+        say "Starting the project-local PostgreSQL on 127.0.0.1:$LOCAL_PG_PORT"
+        pg_run_as "$pg_ctl" -D "$data_dir" -l "$data_dir/server.log" -w -t 60 \
+            -o "-h 127.0.0.1 -p $LOCAL_PG_PORT -k $data_dir" start >/dev/null \
+            || die "The local PostgreSQL did not start: see $data_dir/server.log"
+    fi
+    pg_server_answers || die "The local PostgreSQL on 127.0.0.1:$LOCAL_PG_PORT does not answer."
+}
+
+# Use the server named by PGHOST/PGPORT/PGUSER (or libpq's defaults) when it answers; otherwise, or
+# with TIKTOK_DB=local, start the project-local cluster.
+ensure_postgres() {
+    if [ "${TIKTOK_DB:-}" != "local" ] && pg_server_answers; then
+        say "Using the PostgreSQL server at ${PGHOST:-<local socket>}:${PGPORT:-5432}"
+    else
+        start_local_cluster
+    fi
+    [ "${PGUSER:-$(id -un)}" != "postgres" ] \
+        || die "Odoo refuses to connect as the 'postgres' role: set PGUSER to another role."
+}
+
+# Writes the Odoo configuration every command of the project uses.
+write_odoo_config() {
+    local config=$1 http_port=$2 core_addons
+    core_addons=$(odoo_core_addons_path) || die "Odoo's core addons were not found."
+    {
+        echo "[options]"
+        echo "addons_path = $core_addons,$ROOT_DIR"
+        echo "data_dir = $LOCAL_DIR/data"
+        [ -n "${PGHOST:-}" ] && echo "db_host = $PGHOST"
+        [ -n "${PGPORT:-}" ] && echo "db_port = $PGPORT"
+        [ -n "${PGUSER:-}" ] && echo "db_user = $PGUSER"
+        [ -n "${PGPASSWORD:-}" ] && echo "db_password = $PGPASSWORD"
+        echo "http_interface = 127.0.0.1"
+        echo "http_port = $http_port"
+        echo "list_db = False"
+    } >"$config"
+}
+
+database_exists() {
+    [ "$(psql -X -At -d postgres -c "select 1 from pg_database where datname = '$1'")" = "1" ]
+}
+
+addon_state() {
+    psql -X -At -d "$1" -c "select state from ir_module_module where name = 'tiktok_shop_connector'" 2>/dev/null || true
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, pure-Python tests and Odoo tests, in one pytest run on a fresh database.
+# Extra arguments go to pytest, e.g.  scripts/test.sh tests/unit/test_signing.py
+source "$(dirname "$0")/common.sh"
+
+TEST_DB="${TIKTOK_TEST_DB:-tiktok_shop_test}"
+CONFIG="$LOCAL_DIR/odoo-test.conf"
+
+require_odoo
+install_python_requirements
+ensure_postgres
+write_odoo_config "$CONFIG" 8069
+
+say "Ruff"
+PYTHON="$PYTHON" bash "$ROOT_DIR/scripts/lint.sh" \
+    || die "ruff found problems: 'make format' fixes most of them."
+
+say "Installing tiktok_shop_connector into a fresh database '$TEST_DB'"
+dropdb --if-exists "$TEST_DB" >/dev/null 2>&1
+"$PYTHON" -m odoo -c "$CONFIG" -d "$TEST_DB" -i tiktok_shop_connector --stop-after-init \
+    --log-level=warn >"$LOCAL_DIR/install-test.log" 2>&1 \
+    || { tail -40 "$LOCAL_DIR/install-test.log"; die "installing the addon failed (log: $LOCAL_DIR/install-test.log)"; }
+[ "$(addon_state "$TEST_DB")" = "installed" ] || die "the addon is not installed in '$TEST_DB'."
+
+say "pytest"
+cd "$ROOT_DIR"
+export TIKTOK_ODOO_CONFIG="$CONFIG"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(tests tiktok_shop_connector/tests)
+exec "$PYTHON" -m pytest --odoo-config="$CONFIG" --odoo-database="$TEST_DB" --odoo-http "${targets[@]}"
