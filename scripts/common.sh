@@ -63,7 +63,8 @@ pg_server_answers() {
 find_pg_bin() {
     local name=$1 candidate
     if command -v "$name" >/dev/null; then command -v "$name"; return 0; fi
-    for candidate in /usr/lib/postgresql/*/bin/"$name"; do
+    # Debian keeps the server binaries off PATH; TIKTOK_PG_BIN_GLOB lets other layouts (and tests) say where.
+    for candidate in ${TIKTOK_PG_BIN_GLOB:-/usr/lib/postgresql/*/bin}/"$name"; do
         [ -x "$candidate" ] && { echo "$candidate"; return 0; }
     done
     return 1

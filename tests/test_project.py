@@ -1,0 +1,84 @@
+"""The project's own commands: fail-fast messages, the Docker Compose file."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_script(script, env_overrides, tmp_path):
+    env = {**os.environ, **env_overrides}
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / script)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def python_without_odoo(tmp_path):
+    """A python3 that cannot see site-packages, hence no Odoo."""
+    wrapper = tmp_path / "python-without-odoo"
+    wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+@pytest.mark.parametrize("script", ["test.sh", "run.sh"])
+def test_commands_stop_with_a_clear_message_without_odoo(script, tmp_path):
+    result = run_script(script, {"PYTHON": python_without_odoo(tmp_path)}, tmp_path)
+    assert result.returncode == 2
+    assert "Odoo 19 is not importable" in result.stderr
+    assert "pip install -r <odoo>/requirements.txt" in result.stderr
+
+
+def test_no_server_and_no_postgres_binaries_is_reported(tmp_path):
+    """ensure_postgres with nothing answering and no initdb/pg_ctl anywhere."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("id", "mkdir", "dirname", "python3", "md5sum", "cut"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    script = f'source "{ROOT}/scripts/common.sh"; ensure_postgres'
+    env = {
+        **os.environ,
+        "PATH": str(bin_dir),
+        "TIKTOK_PG_BIN_GLOB": str(tmp_path / "nowhere"),
+        "PGHOST": "127.0.0.1",
+        "PGPORT": "1",
+    }
+    result = subprocess.run(
+        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "initdb, pg_ctl" in result.stderr
+    assert "apt-get install postgresql" in result.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in readme.split("## ")[1], "the quick start names the test command"
+    assert "exec make test" in ci
+
+
+def test_docker_compose_file_is_valid():
+    tool = shutil.which("docker-compose")
+    if not tool:
+        pytest.skip("docker-compose is not installed (Debian package docker-compose)")
+    result = subprocess.run(
+        [tool, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "image: odoo:19" in result.stdout
+    assert "/mnt/extra-addons/tiktok_shop_connector" in result.stdout
