@@ -30,11 +30,9 @@ def test_addon_installs_with_demo_data():
             text=True,
             check=True,
         ).stdout.split()
-        assert state == ["installed", "t"]
+        assert state == ["installed|t"], "installed, with demo data"
     finally:
         subprocess.run(["dropdb", "--if-exists", database], capture_output=True, check=False)
 
 
-QUERY = (
-    "select state, demo from ir_module_module where name = 'tiktok_shop_connector'"
-)
+QUERY = "select state, demo from ir_module_module where name = 'tiktok_shop_connector'"

@@ -1,0 +1,98 @@
+"""Webhook pushes: signature check and envelope parsing.
+
+TikTok signs a push with lowercase_hex(HMAC_SHA256(app_secret, app_key + raw_body)) and puts the
+result, without any prefix, in the `Authorization` header. The MAC has no timestamp, so it proves
+origin but not freshness: deduplicate on `WebhookEvent.dedupe_key`.
+"""
+
+import hashlib
+import hmac
+import json
+import string
+from dataclasses import dataclass, field
+
+from .const import WEBHOOK_TYPES
+
+_HEX_DIGITS = frozenset(string.hexdigits)
+_SHA256_HEX_LENGTH = 64
+
+
+def webhook_signature(app_key, app_secret, raw_body):
+    """Return the expected `Authorization` value for a push body (bytes, exactly as received)."""
+    message = app_key.encode("utf-8") + _as_bytes(raw_body)
+    return hmac.new(app_secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def verify_webhook_signature(app_key, app_secret, raw_body, authorization_header):
+    """Return True only if `authorization_header` is the valid signature of `raw_body`.
+
+    Fails closed: a missing key, secret, body type or header, or a malformed header is False.
+    The comparison runs in constant time.
+    """
+    if not app_key or not app_secret or not isinstance(authorization_header, str):
+        return False
+    if not isinstance(raw_body, (bytes, bytearray, memoryview, str)):
+        return False
+    received = authorization_header.strip().lower()
+    if len(received) != _SHA256_HEX_LENGTH or not set(received) <= _HEX_DIGITS:
+        return False
+    expected = webhook_signature(app_key, app_secret, raw_body)
+    return hmac.compare_digest(expected.encode("ascii"), received.encode("ascii"))
+
+
+def _as_bytes(raw_body):
+    if isinstance(raw_body, str):
+        return raw_body.encode("utf-8")
+    return bytes(raw_body)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One push, as sent: `{type, tts_notification_id, shop_id, timestamp, data}`."""
+
+    type: int
+    shop_id: str
+    data: dict = field(repr=False)
+    notification_id: str = None
+    timestamp: int = None
+
+    @property
+    def type_name(self):
+        """Topic name (e.g. "ORDER_STATUS_CHANGE"), or "UNKNOWN_<n>" for a new topic."""
+        return WEBHOOK_TYPES.get(self.type, f"UNKNOWN_{self.type}")
+
+    @property
+    def dedupe_key(self):
+        """Stable id of the notification, identical across TikTok's delivery retries.
+
+        Older payloads have no `tts_notification_id`; then the topic, shop and the data (which
+        holds the resource ids and its update time, but not the push time) identify it.
+        """
+        if self.notification_id:
+            return f"tts:{self.notification_id}"
+        canonical = json.dumps(
+            [self.type, self.shop_id, self.data], sort_keys=True, separators=(",", ":")
+        )
+        return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def parse_webhook_event(raw_body):
+    """Parse a push body into a `WebhookEvent`; raise ValueError if it is not a push envelope."""
+    try:
+        payload = json.loads(_as_bytes(raw_body))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"webhook body is not valid JSON: {error}") from None
+    if not isinstance(payload, dict) or "type" not in payload:
+        raise ValueError("webhook body is not a TikTok Shop push envelope")
+    try:
+        event_type = int(payload["type"])
+    except (TypeError, ValueError):
+        raise ValueError("webhook `type` is not a number") from None
+    data = payload.get("data")
+    return WebhookEvent(
+        type=event_type,
+        shop_id=str(payload.get("shop_id") or ""),
+        data=data if isinstance(data, dict) else {},
+        notification_id=payload.get("tts_notification_id") or None,
+        timestamp=payload.get("timestamp"),
+    )
