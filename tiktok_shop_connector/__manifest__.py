@@ -15,7 +15,10 @@
     "data": [
         "security/tiktok_shop_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron.xml",
+        "views/oauth_templates.xml",
         "views/tiktok_account_views.xml",
+        "views/tiktok_shop_views.xml",
         "views/tiktok_shop_menus.xml",
     ],
     "installable": True,

@@ -1,1 +1,3 @@
-from . import tiktok_account
+# ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
+from . import tiktok_secret_mixin
+from . import tiktok_account, tiktok_shop, tiktok_webhook_event

@@ -1,0 +1,44 @@
+"""Odoo-side facts of the connector: routes, scopes, timings and the sync kinds a shop has.
+
+Facts about TikTok itself (hosts, codes, regions, webhook topics) live in tiktok_shop/const.py,
+the pure package the addon shares with its tests and the sandbox.
+"""
+
+from datetime import timedelta
+
+from .tiktok_shop.const import REGION_CURRENCY, REGION_LOCALE, WEBHOOK_TYPES  # noqa: F401
+
+# Controller routes; models and tests import them instead of repeating the strings.
+OAUTH_CALLBACK_ROUTE = "/tiktok_shop/oauth/callback"
+WEBHOOK_ROUTE = "/tiktok_shop/webhook"
+
+# The OAuth `state` is signed with the database secret under this scope and lives this long.
+OAUTH_STATE_SCOPE = "tiktok_shop_connector.oauth_state"
+OAUTH_STATE_LIFETIME = timedelta(minutes=30)
+
+# An access token this close to its expiry is refreshed before use; the cron refreshes the
+# ones that would expire before its next run.
+TOKEN_REFRESH_MARGIN = timedelta(minutes=10)
+TOKEN_REFRESH_CRON_HORIZON = timedelta(days=1)
+# Waiting for another worker that holds the account's refresh lock.
+TOKEN_REFRESH_LOCK_ATTEMPTS = 20
+TOKEN_REFRESH_LOCK_WAIT_SECONDS = 0.25
+
+# Webhook events processed per cron batch before progress is committed.
+WEBHOOK_BATCH_SIZE = 50
+# A failed event is retried by the cron this many times before it waits for a manual replay.
+WEBHOOK_MAX_ATTEMPTS = 5
+
+SYNC_KINDS = ("orders", "stock", "catalog", "fees", "affiliates", "returns")
+
+# Which handler of tiktok.webhook.event processes each topic number.
+WEBHOOK_HANDLERS = {
+    1: "_handle_order_event",
+    3: "_handle_order_event",
+    4: "_handle_package_event",
+    5: "_handle_product_event",
+    6: "_handle_deauthorization",
+    7: "_handle_authorization_expiry",
+    11: "_handle_cancellation_event",
+    12: "_handle_return_event",
+}

@@ -1,0 +1,125 @@
+import json
+import logging
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools.misc import consteq, verify_hash_signed
+from werkzeug.exceptions import BadRequest, Unauthorized
+
+from .. import const
+from ..tiktok_shop import TikTokShopError, verify_webhook_signature
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
+
+
+class TikTokShopController(http.Controller):
+    _callback_url = const.OAUTH_CALLBACK_ROUTE
+    _webhook_url = const.WEBHOOK_ROUTE
+
+    # === OAUTH CALLBACK === #
+
+    @http.route(_callback_url, type="http", auth="user", methods=["GET"])
+    def tiktok_oauth_callback(self, code=None, state=None, error=None, **kwargs):
+        """TikTok sends the seller back here with a one-time code (or error=auth_denied)."""
+        if not request.env.user.has_group(MANAGER_GROUP):
+            return self._error_page("Only TikTok Shop managers can connect an account.", 403)
+        account = self._account_from_state(state)
+        if not account:
+            return self._error_page(
+                "This authorization link is invalid, expired or already used. "
+                "Start again from the account with Connect TikTok Shop.",
+                400,
+            )
+        if error or not code:
+            return self._error_page(
+                "The authorization was refused on TikTok (%s): nothing was changed."
+                % (error or "no code"),
+                400,
+            )
+        try:
+            account._tiktok_complete_authorization(code)
+        except (TikTokShopError, ValueError) as failure:
+            request.env.cr.rollback()
+            _logger.info("TikTok authorization of account %s failed: %s", account.id, failure)
+            return self._error_page(f"TikTok did not accept the authorization: {failure}", 400)
+        except UserError as failure:  # e.g. a shop already linked to another account
+            request.env.cr.rollback()
+            return self._error_page(str(failure), 409)
+        return request.redirect(
+            f"/odoo/action-tiktok_shop_connector.tiktok_account_action/{account.id}"
+            "?tiktok_connected=1",
+            local=True,
+        )
+
+    def _account_from_state(self, state):
+        """The account the signed state names, if it is fresh, unused and this user's; burns it."""
+        if not state:
+            return None
+        try:
+            values = verify_hash_signed(request.env(su=True), const.OAUTH_STATE_SCOPE, state)
+        except (ValueError, TypeError):
+            values = None
+        if not isinstance(values, dict) or values.get("uid") != request.env.uid:
+            return None
+        account = request.env["tiktok.account"].sudo().browse(values.get("account_id")).exists()
+        if not account or not account.oauth_nonce:
+            return None
+        if not consteq(account.oauth_nonce, str(values.get("nonce", ""))):
+            return None
+        # Accepted once: the nonce is burnt before the code exchange, even if that fails.
+        account.oauth_nonce = False
+        request.env.cr.commit()
+        return account.with_user(request.env.user).with_context(tiktok_oauth=True)
+
+    def _error_page(self, message, status):
+        return request.render(
+            "tiktok_shop_connector.oauth_error_page", {"message": message}, status=status
+        )
+
+    # === WEBHOOK === #
+
+    @http.route(
+        f"{_webhook_url}/<string:app_key>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def tiktok_webhook(self, app_key, **kwargs):
+        """Verify, store once, trigger processing, answer 200 — all before any business work."""
+        raw_body = request.httprequest.get_data(cache=False)
+        account = self._webhook_account(app_key)
+        signature = request.httprequest.headers.get("Authorization", "")
+        secret = account._tiktok_read_secret("app_secret") if account else ""
+        if not account or not verify_webhook_signature(app_key, secret, raw_body, signature):
+            _logger.warning("TikTok webhook refused: bad or missing signature for app %s", app_key)
+            raise Unauthorized()
+        notification = _parse_notification(raw_body)
+        _event, created = request.env["tiktok.webhook.event"].sudo()._receive(account, notification)
+        if created:
+            request.env.ref(
+                "tiktok_shop_connector.ir_cron_process_webhook_events"
+            ).sudo()._trigger()
+        return request.make_response("", status=200)
+
+    def _webhook_account(self, app_key):
+        return (
+            request.env["tiktok.account"]
+            .sudo()
+            .search([("app_key", "=", app_key), ("active", "=", True)], limit=1)
+        )
+
+
+def _parse_notification(raw_body):
+    try:
+        notification = json.loads(raw_body)
+        int(notification["type"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise BadRequest("malformed TikTok notification") from error
+    if not isinstance(notification.get("data", {}), dict):
+        raise BadRequest("malformed TikTok notification")
+    return notification

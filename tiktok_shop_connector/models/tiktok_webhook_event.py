@@ -1,0 +1,224 @@
+import json
+import logging
+from datetime import datetime
+
+from odoo import api, fields, models
+
+from .. import const
+from ..tiktok_shop import TikTokShopError
+
+_logger = logging.getLogger(__name__)
+
+
+class TikTokWebhookEvent(models.Model):
+    """One push notification from TikTok, stored once and processed after the HTTP answer."""
+
+    _name = "tiktok.webhook.event"
+    _description = "TikTok Shop webhook event"
+    _order = "received_at desc, id desc"
+    _rec_name = "dedupe_key"
+
+    account_id = fields.Many2one("tiktok.account", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("tiktok.shop", ondelete="set null", index=True)
+    tiktok_shop_id = fields.Char(string="TikTok shop id")
+    notification_id = fields.Char(string="Notification id", readonly=True)
+    dedupe_key = fields.Char(required=True, readonly=True)
+    event_type = fields.Integer(string="Type", required=True, readonly=True)
+    type_name = fields.Char(compute="_compute_type_name", store=True)
+    payload = fields.Text(readonly=True)
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    state = fields.Selection(
+        [
+            ("pending", "To process"),
+            ("done", "Processed"),
+            ("failed", "Failed"),
+            ("ignored", "Ignored"),
+        ],
+        default="pending",
+        required=True,
+        index=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    result = fields.Char(readonly=True)
+    error = fields.Text(readonly=True)
+
+    _dedupe_key_unique = models.Constraint(
+        "unique(account_id, dedupe_key)", "This TikTok notification was already received."
+    )
+
+    @api.depends("event_type")
+    def _compute_type_name(self):
+        for event in self:
+            event.type_name = const.WEBHOOK_TYPES.get(event.event_type, f"TYPE_{event.event_type}")
+
+    # === RECEPTION === #
+
+    @api.model
+    def _receive(self, account, notification):
+        """Store a verified notification once; return the event and whether it is new.
+
+        The insert skips on conflict rather than failing: TikTok redelivers, and two deliveries of
+        the same notification may arrive at the same time on two workers.
+        """
+        key = dedupe_key(notification)
+        shop_tiktok_id = str(notification.get("shop_id") or "")
+        shop = self.env["tiktok.shop"].search(
+            [("tiktok_shop_id", "=", shop_tiktok_id), ("account_id", "=", account.id)], limit=1
+        )
+        self.env.cr.execute(
+            """
+            INSERT INTO tiktok_webhook_event
+                (account_id, shop_id, tiktok_shop_id, notification_id, dedupe_key, event_type,
+                 type_name, payload, received_at, state, attempts, create_uid, write_uid,
+                 create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'utc', 'pending', 0,
+                    %s, %s, now() at time zone 'utc', now() at time zone 'utc')
+            ON CONFLICT (account_id, dedupe_key) DO NOTHING
+            RETURNING id
+            """,
+            (
+                account.id,
+                shop.id or None,
+                shop_tiktok_id,
+                notification.get("tts_notification_id"),
+                key,
+                int(notification["type"]),
+                const.WEBHOOK_TYPES.get(int(notification["type"]), ""),
+                json.dumps(notification),
+                self.env.uid,
+                self.env.uid,
+            ),
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            return self.browse(row[0]), True
+        return self.search([("account_id", "=", account.id), ("dedupe_key", "=", key)]), False
+
+    # === PROCESSING === #
+
+    @api.model
+    def _cron_process_events(self):
+        """Process pending events in batches; one failing event never blocks the others."""
+        domain = [
+            ("state", "in", ("pending", "failed")),
+            ("attempts", "<", const.WEBHOOK_MAX_ATTEMPTS),
+        ]
+        while True:
+            events = self.search(domain, order="received_at, id", limit=const.WEBHOOK_BATCH_SIZE)
+            events = events.try_lock_for_update()
+            if not events:
+                break
+            for event in events:
+                event._process()
+            remaining = self.search_count(domain)
+            if not self.env["ir.cron"]._commit_progress(len(events), remaining=remaining):
+                break
+
+    def _process(self):
+        self.ensure_one()
+        handler = const.WEBHOOK_HANDLERS.get(self.event_type)
+        if not handler:
+            self.write({"state": "ignored", "processed_at": fields.Datetime.now()})
+            return
+        notification = json.loads(self.payload or "{}")
+        try:
+            with self.env.cr.savepoint():
+                result = getattr(self, handler)(notification.get("data") or {})
+        except (TikTokShopError, ValueError, KeyError) as error:
+            _logger.info("TikTok webhook event %s failed: %s", self.id, error)
+            self.write({"state": "failed", "attempts": self.attempts + 1, "error": str(error)})
+            return
+        self.write(
+            {
+                "state": "done",
+                "attempts": self.attempts + 1,
+                "processed_at": fields.Datetime.now(),
+                "result": result or False,
+                "error": False,
+            }
+        )
+
+    def action_replay(self):
+        """Process the events again now, whatever their state (a manager's explicit request)."""
+        for event in self:
+            event.write({"state": "pending", "error": False})
+            event._process()
+        return True
+
+    def _require_shop(self):
+        if not self.shop_id:
+            raise ValueError(f"no shop of this account has the TikTok id {self.tiktok_shop_id}")
+        return self.shop_id
+
+    # === HANDLERS (each re-reads the resource through the API) === #
+
+    def _handle_order_event(self, data):
+        shop = self._require_shop()
+        order_id = str(data["order_id"])
+        return shop._tiktok_on_order_event([order_id])
+
+    def _handle_package_event(self, data):
+        shop = self._require_shop()
+        order_ids = sorted(
+            {
+                str(oid)
+                for pkg in data.get("package_list") or []
+                for oid in pkg.get("order_id_list") or []
+            }
+        )
+        return shop._tiktok_on_order_event(order_ids)
+
+    def _handle_cancellation_event(self, data):
+        shop = self._require_shop()
+        return shop._tiktok_on_order_event([str(data["order_id"])])
+
+    def _handle_return_event(self, data):
+        shop = self._require_shop()
+        return shop._tiktok_on_return_event(str(data["return_id"]), str(data.get("order_id") or ""))
+
+    def _handle_product_event(self, data):
+        shop = self._require_shop()
+        return shop._tiktok_on_product_event(str(data["product_id"]))
+
+    def _handle_deauthorization(self, data):
+        shop = self._require_shop()
+        reason = self.env._("The seller deauthorized this shop on TikTok: sync stopped.")
+        shop.write({"authorized": False})
+        shop.action_stop_sync(reason)
+        shop.account_id._tiktok_notify_managers(self.env._("TikTok shop deauthorized"), reason)
+        return reason
+
+    def _handle_authorization_expiry(self, data):
+        account = self.account_id
+        expires_at = datetime.utcfromtimestamp(int(data["expiration_time"]))
+        account.authorization_expiry_notice = expires_at
+        already_reminded = account.activity_ids.filtered(
+            lambda a: a.summary == REMINDER_SUMMARY and a.date_deadline == expires_at.date()
+        )
+        if not already_reminded:
+            account._tiktok_notify_managers(
+                REMINDER_SUMMARY,
+                self.env._("The TikTok authorization ends on %s: click Re-authorize.", expires_at),
+                date_deadline=expires_at.date(),
+            )
+        return f"authorization ends {expires_at:%Y-%m-%d %H:%M} UTC"
+
+
+REMINDER_SUMMARY = "Re-authorize TikTok Shop before it expires"
+
+
+def dedupe_key(notification):
+    """TikTok's notification id, or a stable key from the content for payloads without one."""
+    if notification.get("tts_notification_id"):
+        return f"id:{notification['tts_notification_id']}"
+    data = notification.get("data") or {}
+    parts = [
+        notification.get("type"),
+        notification.get("shop_id"),
+        data.get("order_id") or data.get("return_id") or data.get("cancel_id"),
+        data.get("product_id"),
+        data.get("order_status") or data.get("return_status") or data.get("cancel_status"),
+        data.get("update_time") or data.get("create_time") or notification.get("timestamp"),
+    ]
+    return "content:" + "|".join("" if part is None else str(part) for part in parts)
