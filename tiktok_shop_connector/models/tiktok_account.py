@@ -1,4 +1,5 @@
 import logging
+import secrets
 import time
 from datetime import datetime
 
@@ -122,7 +123,7 @@ class TikTokAccount(models.Model):
         """Open TikTok's seller authorization page; TikTok sends the seller back to the callback."""
         self.ensure_one()
         self._check_credentials()
-        nonce = self.env["ir.config_parameter"]._get_unique_hex(16)
+        nonce = secrets.token_hex(16)
         self.sudo().oauth_nonce = nonce
         state = hash_sign(
             self.env(su=True),
