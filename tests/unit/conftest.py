@@ -17,9 +17,10 @@ for directory in (TESTS_DIR, ADDON_DIR):
     if str(directory) not in sys.path:
         sys.path.insert(0, str(directory))
 
-from fake_tiktok import APP_KEY, APP_SECRET, FakeClock, FakeTikTokServer, MaxJitter  # noqa: E402
 from tiktok_shop.client import TikTokShopClient  # noqa: E402
 from tiktok_shop.rate_limit import NoRateLimit  # noqa: E402
+
+from .fake_tiktok import APP_KEY, APP_SECRET, FakeClock, FakeTikTokServer, MaxJitter  # noqa: E402
 
 
 @pytest.fixture

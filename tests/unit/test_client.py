@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from fake_tiktok import APP_KEY, APP_SECRET, SHOP_CIPHER, Reply, closed_port, fail, ok
 from tiktok_shop.client import TikTokShopClient, authorization_url
 from tiktok_shop.errors import (
     TikTokShopAuthError,
@@ -15,6 +14,8 @@ from tiktok_shop.errors import (
 )
 from tiktok_shop.rate_limit import NoRateLimit
 from tiktok_shop.signing import serialize_json_body
+
+from .fake_tiktok import APP_KEY, APP_SECRET, SHOP_CIPHER, Reply, closed_port, fail, ok
 
 SHOPS_PATH = "/authorization/202309/shops"
 SEARCH_PATH = "/order/202309/orders/search"

@@ -1,8 +1,9 @@
 """Cursor pagination (`page_token` / `next_page_token`) against the fake server."""
 
 import pytest
-from fake_tiktok import SHOP_CIPHER, ok
 from tiktok_shop.errors import TikTokShopServerError
+
+from .fake_tiktok import SHOP_CIPHER, ok
 
 SEARCH_PATH = "/order/202309/orders/search"
 # Real cursors are opaque base64 and contain characters that need percent-encoding.

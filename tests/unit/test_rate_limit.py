@@ -4,8 +4,9 @@ import threading
 import time
 
 import pytest
-from fake_tiktok import SHOP_CIPHER, FakeClock, ok
 from tiktok_shop.rate_limit import TokenBucketRateLimiter
+
+from .fake_tiktok import SHOP_CIPHER, FakeClock, ok
 
 
 def limiter_with_fake_time(**options):

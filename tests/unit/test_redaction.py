@@ -4,9 +4,10 @@ import json
 import logging
 
 import pytest
-from fake_tiktok import APP_SECRET, SHOP_CIPHER, closed_port, ok
 from tiktok_shop.errors import TikTokShopTransportError
 from tiktok_shop.redaction import get_logger, redact, register_secret
+
+from .fake_tiktok import APP_SECRET, SHOP_CIPHER, closed_port, ok
 
 ACCESS_TOKEN = "TTP_access_token_0001"
 RECIPIENT = {

@@ -1,0 +1,129 @@
+"""Route table of the sandbox: which handler serves `METHOD /path`, and the request it receives.
+
+Handler modules register themselves with the `route` decorator at import time; the server looks
+routes up with `ROUTER.match`. A handler takes `(state, request)` and returns the envelope's
+`data` (a dict) or raises `ApiError`, which becomes TikTok's envelope with its code and HTTP status.
+A handler that must answer something other than an envelope (an HTML page, a redirect, a PDF)
+returns a `RawResponse`.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+
+class ApiError(Exception):
+    """A refusal as TikTok words it: envelope `code`/`message`, sent with `http_status`."""
+
+    def __init__(self, code, message, http_status=200):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.http_status = http_status
+
+
+@dataclass
+class Route:
+    method: str
+    template: str
+    pattern: re.Pattern
+    handler: object
+    # (min, max) of the `page_size` query parameter, None when the endpoint does not page.
+    page_size: tuple | None = None
+    page_size_required: bool = False
+    # Token calls and the authorization page are served on the auth side, without `sign`.
+    signed: bool = True
+    # Binary uploads: the body must be multipart/form-data (36009023) and is not signed.
+    multipart: bool = False
+
+
+@dataclass
+class Request:
+    """What a handler sees of one API call, after the server checked signature, token and shop."""
+
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: bytes = b""
+    json: dict | None = None
+    # multipart/form-data uploads: field name -> (filename, bytes, content_type) or str value
+    files: dict = field(default_factory=dict)
+    path_params: dict = field(default_factory=dict)
+    app: object = None  # state.App
+    token: object = None  # state.Token (None for unsigned auth-side routes)
+    shop: object = None  # state.Shop, resolved from `shop_cipher` on shop-scoped paths
+    # "http://host:port" the caller reached, to build URLs it can follow (shipping documents).
+    base_url: str = ""
+
+    @property
+    def page_size(self):
+        return int(self.query.get("page_size") or 20)
+
+    @property
+    def page_token(self):
+        return self.query.get("page_token") or ""
+
+
+class Router:
+    def __init__(self):
+        self.routes = []
+
+    def add(self, method, template, handler, **options):
+        # "{order_id}" → a named group matching one path segment.
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+        pattern = re.compile(f"^{regex}$")
+        self.routes.append(Route(method.upper(), template, pattern, handler, **options))
+
+    def match(self, method, path):
+        """Return (route, path_params); (None, "method") when only the method is wrong, else
+        (None, None)."""
+        method_mismatch = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if not found:
+                continue
+            if route.method == method.upper():
+                return route, found.groupdict()
+            method_mismatch = True
+        return None, "method" if method_mismatch else None
+
+
+@dataclass
+class RawResponse:
+    """An answer sent as is, without TikTok's JSON envelope."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict = field(default_factory=dict)
+
+
+ROUTER = Router()
+_PAGE_TOKEN = re.compile(r"c/(\d+)\+n==")
+
+
+def route(method, template, **options):
+    """Register the decorated `handler(state, request) -> dict` for `METHOD template`."""
+
+    def register(handler):
+        ROUTER.add(method, template, handler, **options)
+        return handler
+
+    return register
+
+
+def paginate(items, request, key):
+    """Slice `items` by the request's page_size/page_token into TikTok's list shape.
+
+    The page token is opaque to callers; it carries `+`, `/` and `=` like TikTok's own tokens, so a
+    client that signs encoded values or forgets to percent-encode fails here as it would live.
+    """
+    start = 0
+    if request.page_token:
+        found = _PAGE_TOKEN.fullmatch(request.page_token)
+        if not found:
+            raise ApiError(36009004, "Invalid page_token")
+        start = int(found.group(1))
+    end = start + request.page_size
+    next_token = f"c/{end}+n==" if end < len(items) else ""
+    return {key: items[start:end], "next_page_token": next_token, "total_count": len(items)}
