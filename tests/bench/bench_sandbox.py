@@ -6,9 +6,13 @@ The sandbox runs in its own process, so it does not share a GIL with the load ge
 threads use the project's `TikTokShopClient` (signed requests, one keep-alive connection each)
 and no client-side throttling; the sandbox's own quota is switched off (`--rate-limit 0`), since
 TikTok's 50 requests/second per shop would otherwise be what is measured.
+
+Next to each rate it prints how busy the sandbox process was (CPU seconds per wall second, read
+from /proc on Linux): well under 100 % means the load generator, not the sandbox, set the pace.
 """
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
@@ -103,6 +107,16 @@ class Target:
         )
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process (Linux), or None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(target, call, total, threads):
     """Send `total` calls from `threads` clients; return (seconds, failures)."""
     remaining = iter(range(total))
@@ -160,9 +174,15 @@ def main():
             f"threads, {arguments.requests} requests per operation"
         )
         for name, call in (("order search", search), ("order detail", detail)):
+            cpu_before = cpu_seconds(process.pid)
             seconds, failures = run(target, call, arguments.requests, arguments.threads)
+            cpu_after = cpu_seconds(process.pid)
+            busy = ""
+            if cpu_before is not None:
+                busy = f", sandbox CPU {100 * (cpu_after - cpu_before) / seconds:.0f} % of a core"
             rate = arguments.requests / seconds
-            print(f"{name:13s} {rate:8.0f} requests/s  ({seconds:.2f} s, {len(failures)} failed)")
+            outcome = f"{seconds:.2f} s, {len(failures)} failed{busy}"
+            print(f"{name:13s} {rate:8.0f} requests/s  ({outcome})")
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -100,6 +100,19 @@ def test_a_partial_seller_cancellation_keeps_the_order(sandbox, client, us_shop,
     ]
 
 
+def test_partial_cancellation_is_for_us_and_uk_shops_only(sandbox, client, place, stock, api_error):
+    jp_shop = sandbox.shop("JP")
+    sku_a, sku_b = stock(jp_shop, count=2)
+    order = seller_order(sandbox, place, jp_shop, [sku_a.id, sku_b.id])
+    body = {
+        "order_id": order.id,
+        "cancel_reason": "x",
+        "order_line_item_ids": [order.line_items[0].id],
+    }
+    error = api_error(client.request, "POST", CANCELLATIONS, json=body, shop_cipher=jp_shop.cipher)
+    assert "US and the UK" in error.message
+
+
 def test_a_shipped_order_cannot_be_cancelled(
     sandbox, client, control, us_shop, place, stock, api_error
 ):

@@ -242,19 +242,15 @@ def progress_order(state, order, target):
     if target not in PROGRESSION:
         raise ValueError(f"cannot drive an order to {target!r}")
     while PROGRESSION.index(order.status) < PROGRESSION.index(target):
-        before = (
-            order.status,
-            order.update_time,
-            [package_stage(p) for p in packages_of(state, order)],
-        )
+        before = _progress_marker(state, order)
         _step(state, order)
-        after = (
-            order.status,
-            order.update_time,
-            [package_stage(p) for p in packages_of(state, order)],
-        )
-        if order.status == "CANCELLED" or before == after:
+        if order.status == "CANCELLED" or _progress_marker(state, order) == before:
             raise ValueError(f"order {order.id} cannot move from {order.status} to {target}")
+
+
+def _progress_marker(state, order):
+    """What a step changes; unchanged after a step means the order is stuck."""
+    return order.status, [package_stage(package) for package in packages_of(state, order)]
 
 
 def _step(state, order):

@@ -26,6 +26,7 @@ from .routing import ApiError, paginate, route
 from .state import Cancellation, Return, money
 
 SELLER_RESPONSE_WINDOW = 2 * 86400
+PARTIAL_CANCEL_REGIONS = frozenset({"US", "GB"})
 PENDING = "CANCELLATION_REQUEST_PENDING"
 CANCEL_SUCCESS = "CANCELLATION_REQUEST_SUCCESS"
 CANCEL_COMPLETE = "CANCELLATION_REQUEST_COMPLETE"
@@ -119,6 +120,11 @@ def cancel_by_seller(state, order, reason, line_item_ids=None):
     """The seller cancels (part of) an order that has not shipped; effective immediately."""
     if order.status not in orders.UNSHIPPED_STATUSES:
         raise NotAllowed(f"order {order.id} is {order.status}: it can no longer be cancelled")
+    if (
+        line_item_ids is not None
+        and state.shops[order.shop_id].region not in PARTIAL_CANCEL_REGIONS
+    ):
+        raise NotAllowed("cancelling some line items only is possible in the US and the UK")
     item_ids = _cancellable_items(order, line_item_ids)
     cancellation = _new_cancellation(state, order, "SELLER", "CANCEL", reason, item_ids)
     _cancel_items(state, order, item_ids, "SELLER", reason)

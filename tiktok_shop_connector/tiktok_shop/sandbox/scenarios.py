@@ -62,8 +62,7 @@ class AuthorizationEventsOptions:
 
 
 def _options(option_class, values):
-    known = {spec.name: spec.type for spec in fields(option_class)}
-    unknown = set(values) - set(known)
+    unknown = set(values) - {spec.name for spec in fields(option_class)}
     if unknown:
         raise ValueError(f"unknown scenario options: {sorted(unknown)}")
     return option_class(**values)

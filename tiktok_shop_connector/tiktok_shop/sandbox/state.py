@@ -357,6 +357,8 @@ class SandboxState:
         self.authorizations = {}
         # Shipping documents handed out by URL: doc_id -> {package_id, document_type, expires_at}.
         self.documents = {}
+        self._orders_by_shop = {}
+        self._orders_by_shop_key = None
 
     # --- clock and ids ---------------------------------------------------------------------
 
@@ -450,4 +452,16 @@ class SandboxState:
         return [w for w in self.warehouses.values() if w.shop_id == shop_id]
 
     def orders_of(self, shop_id):
-        return [order for order in self.orders.values() if order.shop_id == shop_id]
+        """The shop's orders, in the order they were placed.
+
+        Served from an index rebuilt only when orders were added or removed (orders never move
+        between shops): order search calls this on every request.
+        """
+        with self.lock:
+            key = (len(self.orders), next(reversed(self.orders), None))
+            if self._orders_by_shop_key != key:
+                index = {}
+                for order in self.orders.values():
+                    index.setdefault(order.shop_id, []).append(order)
+                self._orders_by_shop, self._orders_by_shop_key = index, key
+            return list(self._orders_by_shop.get(shop_id, ()))
