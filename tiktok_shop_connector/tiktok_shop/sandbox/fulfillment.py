@@ -46,16 +46,8 @@ TO_SHIP, AWAITING_COLLECTION, IN_TRANSIT, DELIVERED, CANCELLED = (
     "cancelled",
 )
 # Statuses an order can be driven to through `progress_order`, in order.
-PROGRESSION = (
-    "UNPAID",
-    "ON_HOLD",
-    "AWAITING_SHIPMENT",
-    "PARTIALLY_SHIPPING",
-    "AWAITING_COLLECTION",
-    "IN_TRANSIT",
-    "DELIVERED",
-    "COMPLETED",
-)
+# Every order status but CANCELLED, which is reached by cancelling, not by progressing.
+PROGRESSION = tuple(status for status in orders.ORDER_STATUSES if status != "CANCELLED")
 
 
 def package_stage(package):
