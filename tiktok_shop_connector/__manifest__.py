@@ -19,6 +19,7 @@
         "views/oauth_templates.xml",
         "views/tiktok_account_views.xml",
         "views/tiktok_shop_views.xml",
+        "views/tiktok_sync_log_views.xml",
         "views/tiktok_shop_menus.xml",
     ],
     "installable": True,

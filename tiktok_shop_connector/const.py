@@ -30,6 +30,8 @@ WEBHOOK_BATCH_SIZE = 50
 WEBHOOK_MAX_ATTEMPTS = 5
 
 SYNC_KINDS = ("orders", "stock", "catalog", "fees", "affiliates", "returns")
+# Finished sync logs older than this are removed by the autovacuum.
+SYNC_LOG_RETENTION_DAYS = 30
 
 # Which handler of tiktok.webhook.event processes each topic number.
 WEBHOOK_HANDLERS = {

@@ -1,3 +1,3 @@
 # ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
 from . import tiktok_secret_mixin
-from . import tiktok_account, tiktok_shop, tiktok_webhook_event
+from . import tiktok_account, tiktok_shop, tiktok_webhook_event, tiktok_sync_log

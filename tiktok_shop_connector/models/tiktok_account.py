@@ -3,6 +3,8 @@ import secrets
 import time
 from datetime import datetime
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import api, fields, models
 from odoo.exceptions import LockError, UserError
 from odoo.tools.misc import hash_sign
@@ -247,7 +249,7 @@ class TikTokAccount(models.Model):
         if self.state != "connected":
             raise UserError(self.env._("%s is not connected to TikTok Shop.", self.name))
         if self._tiktok_token_needs_refresh():
-            self._tiktok_refresh_access_token()
+            return self._tiktok_refresh_access_token()
         return self._tiktok_read_secret("access_token")
 
     def _tiktok_refresh_access_token(self, margin=const.TOKEN_REFRESH_MARGIN, expired_token=None):
@@ -260,17 +262,19 @@ class TikTokAccount(models.Model):
 
         :param expired_token: the token TikTok just refused as expired: refresh unless another
             worker already replaced it, whatever the stored expiry says.
+        :return: the access token to use now. It is read in the refresh's own transaction: the
+            caller's snapshot may predate the commit that stored it.
         """
         self.ensure_one()
         with self.env.registry.cursor() as cr:
             account = self.with_env(self.env(cr=cr)).sudo()
-            if not account._tiktok_wait_for_refresh_lock():
-                return
+            account._tiktok_wait_for_refresh_lock()
+            current = account._tiktok_read_secret("access_token")
             if expired_token:
-                if account._tiktok_read_secret("access_token") != expired_token:
-                    return  # replaced while we waited
+                if current != expired_token:
+                    return current  # replaced while we waited
             elif not account._tiktok_token_needs_refresh(margin):
-                return  # another worker refreshed it while we waited
+                return current  # another worker refreshed it while we waited
             try:
                 refresh_token = account._tiktok_read_secret("refresh_token")
                 token = account._tiktok_app_client().refresh_access_token(refresh_token)
@@ -286,18 +290,26 @@ class TikTokAccount(models.Model):
                 ) from error
             account._tiktok_store_tokens(token)
             account.last_error = False
-        self.invalidate_recordset()
+            return token.access_token
 
     def _tiktok_wait_for_refresh_lock(self):
+        """Lock the account row, waiting for a worker that holds it.
+
+        Each attempt starts a new transaction: once the holder commits, a transaction whose
+        snapshot predates that commit could not lock the row (serialization failure).
+        """
         for _attempt in range(const.TOKEN_REFRESH_LOCK_ATTEMPTS):
             try:
                 self.lock_for_update()
-                return True
-            except LockError:
+                return
+            except (LockError, SerializationFailure):
+                self.env.cr.rollback()
                 time.sleep(const.TOKEN_REFRESH_LOCK_WAIT_SECONDS)
                 self.invalidate_recordset()
         _logger.warning("TikTok account %s: token refresh lock still held, giving up", self.id)
-        return False
+        raise UserError(
+            self.env._("The token of %s is being refreshed by another worker: try again.", self.name)
+        )
 
     def _tiktok_mark_needs_reauthorization(self, error):
         """Stop silently failing: flag the account and ask the managers to re-authorize."""
@@ -362,8 +374,7 @@ class TikTokAccount(models.Model):
         access_token = self._tiktok_valid_access_token()
 
         def refresh_after_expiry():
-            self._tiktok_refresh_access_token(expired_token=access_token)
-            return self._tiktok_read_secret("access_token")
+            return self._tiktok_refresh_access_token(expired_token=access_token)
 
         return self._tiktok_app_client(access_token, refresh_after_expiry)
 

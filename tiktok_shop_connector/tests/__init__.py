@@ -1,1 +1,1 @@
-from . import test_install, test_oauth, test_secrets, test_webhook
+from . import test_connect, test_install, test_oauth, test_secrets, test_tokens, test_webhook
