@@ -535,6 +535,25 @@ def test_edits_leave_tiktok_warehouse_stock_alone(world):
     assert sum(sku.inventory.values()) == 42
 
 
+def test_a_full_edit_may_repeat_tiktok_warehouse_stock_but_not_change_it(world):
+    body = valid_body(world)
+    created = create(world, body)
+    sku = world.state.skus[created["skus"][0]["id"]]
+    fbt = world.warehouses(world.us, fbt=True)[0].id
+    sku.inventory[fbt] = 12  # as Get Product shows it
+    body["skus"][0]["id"] = sku.id
+    body["skus"][0]["inventory"].append({"warehouse_id": fbt, "quantity": 12})
+    path = f"{PRODUCTS}/{created['product_id']}"
+
+    world.call("PUT", path, world.us, json=body)
+    body["skus"][0]["inventory"][-1]["quantity"] = 13
+    with pytest.raises(ApiError) as refused:
+        world.call("PUT", path, world.us, json=body)
+
+    assert "Fulfilled by TikTok" in refused.value.message
+    assert sku.inventory[fbt] == 12
+
+
 def test_custom_sales_attributes_survive_an_edit(world):
     body = valid_body(world)
     body["skus"][0]["sales_attributes"].append({"name": "Fit", "value_name": "Relaxed"})

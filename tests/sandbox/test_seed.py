@@ -8,8 +8,12 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 import requests
+from tiktok_shop.sandbox.app import Sandbox
 from tiktok_shop.sandbox.seed import SeedOptions, build_world
+
+from .handler_fixtures import seller_client
 
 ROOT = Path(__file__).resolve().parents[2]
 START = 1_780_000_000
@@ -116,6 +120,65 @@ def test_initial_orders_are_quiet_and_consistent():
         "AWAITING_COLLECTION",
     }
     assert all(o.create_time < START for o in state.orders.values())
+
+
+def edit_body(shown, shop):
+    """Get Product's answer sent back unchanged as an Edit Product body (§5.3)."""
+    body = {
+        "title": shown["title"],
+        "description": shown["description"],
+        "category_id": shown["category_chains"][-1]["id"],
+        # §5.2: US shops list in the v2 tree, every other market in v1.
+        "category_version": "v2" if shop.region == "US" else "v1",
+        "brand_id": shown.get("brand", {}).get("id", ""),
+        "main_images": [{"uri": image["uri"]} for image in shown["main_images"]],
+        "product_attributes": shown["product_attributes"],
+        "package_weight": shown["package_weight"],
+        "package_dimensions": shown["package_dimensions"],
+        "certifications": shown["certifications"],
+        "is_cod_allowed": shown["is_cod_allowed"],
+        "delivery_option_ids": [option["id"] for option in shown["delivery_options"]],
+        "skus": [_sku_edit_body(sku) for sku in shown["skus"]],
+    }
+    if "size_chart" in shown:
+        body["size_chart"] = shown["size_chart"]
+    return body
+
+
+def _sku_edit_body(shown):
+    fields = ("id", "seller_sku", "sales_attributes", "price", "list_price", "inventory")
+    body = {field: shown[field] for field in fields if field in shown}
+    if "identifier_code" in shown:
+        body["identifier_code"] = shown["identifier_code"]
+    return body
+
+
+@pytest.mark.parametrize("seed", [1, 5, 42])
+def test_every_seeded_product_takes_a_full_edit_of_its_own_data(seed):
+    with Sandbox(seed, speed=0) as sandbox:
+        for shop in sandbox.state.shops.values():
+            with seller_client(sandbox, shop) as client:
+                found = client.request(
+                    "POST",
+                    "/product/202309/products/search",
+                    shop_cipher=shop.cipher,
+                    params={"page_size": 100},
+                    json={},
+                )
+                assert found["products"], f"shop {shop.region} has no products"
+                for product in found["products"]:
+                    assert_full_edit_keeps_the_product(client, shop, product["id"])
+
+
+def assert_full_edit_keeps_the_product(client, shop, product_id):
+    """GET the product, PUT it back unchanged: accepted, and GET shows the same product."""
+    path = f"/product/202309/products/{product_id}"
+    body = edit_body(client.request("GET", path, shop_cipher=shop.cipher), shop)
+
+    edited = client.request("PUT", path, shop_cipher=shop.cipher, json=body, idempotent=False)
+
+    assert [sku["id"] for sku in edited["skus"]] == [sku["id"] for sku in body["skus"]]
+    assert edit_body(client.request("GET", path, shop_cipher=shop.cipher), shop) == body
 
 
 def line_reader(process):

@@ -653,8 +653,11 @@ class Problem:
         return {"code": self.code, "message": f"{self.field}: {self.message}"}
 
 
-def validate_listing(state, shop, body, *, draft=False):
-    """Every problem TikTok would find in a create/edit body; drafts skip completeness checks."""
+def validate_listing(state, shop, body, *, draft=False, edited=None):
+    """Every problem TikTok would find in a create/edit body; drafts skip completeness checks.
+
+    `edited` is the product an edit replaces: its SKUs may repeat the stock TikTok holds for them.
+    """
     problems = []
     problems += _check_title_and_description(body, draft)
     category, category_problems = _check_category(state, shop, body)
@@ -670,7 +673,7 @@ def validate_listing(state, shop, body, *, draft=False):
             problems += _check_rules(state, rules, body)
     else:
         attributes = []
-    problems += _check_skus(state, shop, attributes, body, draft)
+    problems += _check_skus(state, shop, attributes, body, draft, edited)
     return problems
 
 
@@ -880,7 +883,7 @@ def _positive_decimal(value):
 # --- SKU validation ----------------------------------------------------------------------------
 
 
-def _check_skus(state, shop, attributes, body, draft):
+def _check_skus(state, shop, attributes, body, draft, edited):
     skus = body.get("skus")
     if not isinstance(skus, list) or not skus:
         return [Problem(CODE_PRODUCT_INVALID, "skus", "at least one SKU is required")]
@@ -892,8 +895,9 @@ def _check_skus(state, shop, attributes, body, draft):
         problems += _check_seller_sku(sku, field)
         problems += check_price(sku.get("price"), shop.currency, f"{field}.price")
         problems += _check_list_price(sku.get("list_price"), shop.currency, f"{field}.list_price")
+        tiktok_stock = _tiktok_stock(state, _previous_sku(edited, sku))
         problems += _check_sku_inventory(
-            state, shop, sku.get("inventory"), f"{field}.inventory", draft
+            state, shop, sku.get("inventory"), f"{field}.inventory", draft, tiktok_stock
         )
         problems += _check_identifier(sku.get("identifier_code"), f"{field}.identifier_code")
     problems += _check_unique_seller_skus(skus)
@@ -957,13 +961,27 @@ def _check_amount(amount, currency, field):
     return []
 
 
-def _check_sku_inventory(state, shop, inventory, field, draft):
+def _check_sku_inventory(state, shop, inventory, field, draft, tiktok_stock):
     if not inventory:
         return [] if draft else [Problem(CODE_PRODUCT_INVALID, field, "is required")]
     problems = []
     for index, entry in enumerate(inventory):
-        problems += check_stock_entry(state, shop, entry, f"{field}[{index}]")
+        if not _repeats_tiktok_stock(entry, tiktok_stock):
+            problems += check_stock_entry(state, shop, entry, f"{field}[{index}]")
     return problems
+
+
+def _tiktok_stock(state, sku):
+    """{warehouse_id: quantity} of the SKU's Fulfilled by TikTok stock ({} for no SKU)."""
+    inventory = sku.inventory if sku else {}
+    return {w: q for w, q in inventory.items() if _is_fbt(state, w)}
+
+
+def _repeats_tiktok_stock(entry, tiktok_stock):
+    """Get Product lists TikTok's stock too: an edit may send it back, but not change it."""
+    quantity = entry.get("quantity")
+    known = tiktok_stock.get(str(entry.get("warehouse_id")))
+    return known is not None and not isinstance(quantity, bool) and quantity == known
 
 
 def check_stock_entry(state, shop, entry, field):
@@ -1206,18 +1224,25 @@ def _named_product_attributes(attributes, body):
 
 def _replace_skus(state, shop, product, attributes, sku_bodies):
     sales = {a["id"]: a for a in attributes if a["type"] == SALES}
-    existing = {sku.id: sku for sku in product.skus}
-    by_seller_sku = {sku.seller_sku: sku for sku in product.skus}
     kept = []
     for body in sku_bodies:
-        previous = existing.get(str(body.get("id") or "")) or by_seller_sku.get(body["seller_sku"])
+        previous = _previous_sku(product, body)
         sku = previous or Sku(state.new_id(), product.id, "", "", shop.currency)
         _write_sku(state, sku, sales, body, shop.currency)
         kept.append(sku)
         state.skus[sku.id] = sku
-    for dropped in set(existing) - {sku.id for sku in kept}:
+    for dropped in {sku.id for sku in product.skus} - {sku.id for sku in kept}:
         state.skus.pop(dropped, None)
     product.skus = kept
+
+
+def _previous_sku(product, sku_body):
+    """The SKU of `product` that `sku_body` replaces: the one with its id, else its seller SKU."""
+    skus = product.skus if product else []
+    sku_id = str(sku_body.get("id") or "")
+    return next((sku for sku in skus if sku.id == sku_id), None) or next(
+        (sku for sku in skus if sku.seller_sku == sku_body.get("seller_sku")), None
+    )
 
 
 def _write_sku(state, sku, sales, body, currency):
@@ -1231,10 +1256,13 @@ def _write_sku(state, sku, sales, body, currency):
         _resolve_sales_attribute(sales, entry)[0] for entry in body.get("sales_attributes") or []
     ]
     if body.get("inventory"):
-        # The seller never sends Fulfilled by TikTok stock; it stays as TikTok counted it.
-        tiktok_stock = {w: q for w, q in sku.inventory.items() if _is_fbt(state, w)}
-        seller_stock = {str(e["warehouse_id"]): e["quantity"] for e in body["inventory"]}
-        sku.inventory = {**tiktok_stock, **seller_stock}
+        # Fulfilled by TikTok stock stays as TikTok counted it, whatever an edit repeats of it.
+        seller_stock = {
+            str(e["warehouse_id"]): e["quantity"]
+            for e in body["inventory"]
+            if not _is_fbt(state, str(e["warehouse_id"]))
+        }
+        sku.inventory = {**seller_stock, **_tiktok_stock(state, sku)}
     sku.identifier_code = copy.deepcopy(body.get("identifier_code"))
 
 
@@ -1396,7 +1424,7 @@ def _save_edit(state, shop, product, body, mode):
     if draft and product.status not in ("DRAFT", "FAILED"):
         raise ApiError(CODE_STATUS_NOT_ALLOWED, "Only drafts can be saved as drafts")
     _keep_hosted_images(state, product)
-    _raise_first(validate_listing(state, shop, body, draft=draft))
+    _raise_first(validate_listing(state, shop, body, draft=draft, edited=product))
     _apply_body(state, shop, product, body)
     if draft:
         product.status = "DRAFT"

@@ -5,6 +5,8 @@ Same seed, same world: ids, names, ciphers, prices and stock come from generator
 shops in several markets and currencies: one local US seller also selling cross-border in GB and
 JP, one Indonesian seller also in MY and SG. The US shop has a second warehouse and an FBT one
 (TikTok's stock). Every shop has one sold-out SKU, so buyers can be refused from the start.
+Products are complete listings (`catalog.complete_listing`) in categories open to every seller,
+under authorized brands or none, so a seller can edit one by sending back what Get Product shows.
 """
 
 import random
@@ -187,7 +189,7 @@ def _warehouses(state, shop):
 def _stock_shop(state, rng, shop, count):
     warehouses = [w for w in state.warehouses_of(shop.id) if w.type == "SALES_WAREHOUSE"]
     categories = _leaf_categories(state, shop.region)
-    brands = sorted(state.brands)
+    brands = _authorized_brands(state)
     now = state.now()
     for index in range(count):
         code, title, usd_price, keyword, attributes = PRODUCT_TEMPLATES[
@@ -215,19 +217,29 @@ def _stock_shop(state, rng, shop, count):
         product.skus = _skus(
             state, rng, shop, product, sku_prefix, usd_price, attributes, warehouses
         )
+        # What the category asks for, so that the seller can edit the product as it is.
+        catalog.complete_listing(state, product, shop.region)
         state.products[product.id] = product
         for sku in product.skus:
             state.skus[sku.id] = sku
     _sell_out_one_sku(state, shop)
 
 
-def _leaf_categories(state, region):
-    """[(id, lower-case name)] of the leaf categories of the shop's tree (v2 for the US)."""
-    version = "v2" if region == "US" else "v1"
+def _authorized_brands(state):
+    """Ids of the available brands the sellers hold an authorization for, sorted."""
     return sorted(
-        (category["id"], category.get("local_name", "").lower())
-        for category in state.categories.values()
-        if category.get("is_leaf") and category.get("version", version) == version
+        brand["id"]
+        for brand in state.brands.values()
+        if brand["authorized_status"] == "AUTHORIZED" and brand["brand_status"] == "AVAILABLE"
+    )
+
+
+def _leaf_categories(state, region):
+    """[(id, lower-case name)] of the leaf categories open to every seller in the shop's tree."""
+    return sorted(
+        (category_id, state.categories[category_id]["local_name"].lower())
+        for category_id in catalog.leaf_categories(state, region)
+        if "AVAILABLE" in state.categories[category_id]["permission_statuses"]
     )
 
 
