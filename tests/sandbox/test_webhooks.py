@@ -54,12 +54,14 @@ def test_failed_pushes_are_retried_after_2_min_then_30_min(sandbox, make_receive
     sandbox.set_webhook_url(receiver.url)
     emit(sandbox)
     receiver.wait_for(1)
-    time.sleep(0.2)
+    # Move the clock only once the failure is queued, or the retry counts from the moved clock.
+    assert wait_until(lambda: sandbox.pusher.pending == 1)
     sandbox.advance(115)
     time.sleep(0.2)
     assert len(receiver.received) == 1  # not before 2 minutes
     sandbox.advance(6)
     receiver.wait_for(2)
+    assert wait_until(lambda: sandbox.pusher.pending == 1)
     sandbox.advance(1795)
     time.sleep(0.2)
     assert len(receiver.received) == 2  # then not before 30 more minutes
