@@ -16,12 +16,19 @@
         "security/tiktok_shop_security.xml",
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
+        "data/tiktok_products.xml",
         "views/oauth_templates.xml",
         "views/tiktok_account_views.xml",
+        "views/sale_order_views.xml",
         "views/tiktok_shop_views.xml",
         "views/tiktok_sync_log_views.xml",
         "views/tiktok_shop_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "tiktok_shop_connector/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

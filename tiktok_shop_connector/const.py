@@ -24,6 +24,10 @@ TOKEN_REFRESH_CRON_HORIZON = timedelta(days=1)
 TOKEN_REFRESH_LOCK_ATTEMPTS = 20
 TOKEN_REFRESH_LOCK_WAIT_SECONDS = 0.25
 
+# Each order poll starts this long before the high-water mark: TikTok's update times can shift
+# while a search is paged, and a repeated order is skipped, never imported twice.
+ORDER_POLL_OVERLAP_SECONDS = 300
+
 # Webhook events processed per cron batch before progress is committed.
 WEBHOOK_BATCH_SIZE = 50
 # A failed event is retried by the cron this many times before it waits for a manual replay.
@@ -44,3 +48,13 @@ WEBHOOK_HANDLERS = {
     11: "_handle_cancellation_event",
     12: "_handle_return_event",
 }
+
+# Reasons a seller gives TikTok when cancelling an order it will not ship.
+SELLER_CANCEL_REASONS = [
+    ("OUT_OF_STOCK", "Out of stock"),
+    ("PRICING_ERROR", "Pricing error"),
+    ("BUYER_REQUESTED", "The buyer asked for it"),
+    ("UNABLE_TO_DELIVER", "Cannot deliver to this address"),
+]
+# Past these the goods have left: a cancellation is a return.
+SHIPPED_ORDER_STATUSES = ("IN_TRANSIT", "DELIVERED", "COMPLETED")

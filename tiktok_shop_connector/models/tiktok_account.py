@@ -3,12 +3,11 @@ import secrets
 import time
 from datetime import datetime
 
-from psycopg2.errors import SerializationFailure
-
 from odoo import api, fields, models
 from odoo.exceptions import LockError, UserError
 from odoo.tools.misc import hash_sign
 from odoo.tools.urls import urljoin
+from psycopg2.errors import SerializationFailure
 
 from .. import const
 from ..tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url
@@ -307,9 +306,8 @@ class TikTokAccount(models.Model):
                 time.sleep(const.TOKEN_REFRESH_LOCK_WAIT_SECONDS)
                 self.invalidate_recordset()
         _logger.warning("TikTok account %s: token refresh lock still held, giving up", self.id)
-        raise UserError(
-            self.env._("The token of %s is being refreshed by another worker: try again.", self.name)
-        )
+        message = self.env._("The token of %s is being refreshed by another worker: try again.")
+        raise UserError(message % self.name)
 
     def _tiktok_mark_needs_reauthorization(self, error):
         """Stop silently failing: flag the account and ask the managers to re-authorize."""

@@ -189,8 +189,13 @@ class TikTokShop(models.Model):
         return orders
 
     def _tiktok_on_order_event(self, order_ids):
-        orders = self._tiktok_fetch_orders(order_ids)
-        return ", ".join(f"order {order['id']}: {order.get('status')}" for order in orders)
+        log = self._tiktok_import_order_ids(order_ids, trigger="webhook")
+        if log.failed_count:
+            raise ValueError(log.message)
+        return (
+            f"orders {', '.join(order_ids)}: {log.created_count} created, "
+            f"{log.updated_count} updated, {log.skipped_count} unchanged"
+        )
 
     def _tiktok_on_return_event(self, return_id, order_id):
         data = self._tiktok_request(

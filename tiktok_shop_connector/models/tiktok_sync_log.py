@@ -49,6 +49,9 @@ class TikTokSyncLog(models.Model):
     skipped_count = fields.Integer(string="Unchanged")
     failed_count = fields.Integer(string="Failed")
     message = fields.Text()
+    failed_update_time = fields.Integer(
+        help="Oldest TikTok update_time among the records that failed: polling resumes there."
+    )
 
     @api.autovacuum
     def _gc_old_logs(self):

@@ -3,6 +3,7 @@ import logging
 from datetime import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
@@ -125,7 +126,7 @@ class TikTokWebhookEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 result = getattr(self, handler)(notification.get("data") or {})
-        except (TikTokShopError, ValueError, KeyError) as error:
+        except (TikTokShopError, UserError, ValueError, KeyError) as error:
             _logger.info("TikTok webhook event %s failed: %s", self.id, error)
             self.write({"state": "failed", "attempts": self.attempts + 1, "error": str(error)})
             return

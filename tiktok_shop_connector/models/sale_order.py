@@ -1,0 +1,215 @@
+import logging
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from .tiktok_order_builder import tracking_values
+
+_logger = logging.getLogger(__name__)
+
+TIKTOK_SOURCES = [
+    ("shop_tab", "Shop tab"),
+    ("video", "Video"),
+    ("live", "LIVE"),
+    ("affiliate", "Affiliate"),
+]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    tiktok_shop_id = fields.Many2one(
+        "tiktok.shop", string="TikTok shop", index=True, readonly=True, copy=False
+    )
+    tiktok_order_id = fields.Char(string="TikTok order id", index=True, readonly=True, copy=False)
+    tiktok_status = fields.Char(string="TikTok status", readonly=True, copy=False)
+    tiktok_create_time = fields.Integer(readonly=True, copy=False)
+    tiktok_update_time = fields.Integer(
+        readonly=True, copy=False, help="TikTok's update_time of the version last applied."
+    )
+    tiktok_source = fields.Selection(
+        TIKTOK_SOURCES, string="TikTok source", readonly=True, copy=False, index=True
+    )
+    tiktok_creator_username = fields.Char(string="Creator", readonly=True, copy=False, index=True)
+    tiktok_is_fbt = fields.Boolean(
+        string="Fulfilled by TikTok",
+        readonly=True,
+        copy=False,
+        help="TikTok ships it from its own warehouse: no delivery from the seller's stock.",
+    )
+    tiktok_shipping_type = fields.Selection(
+        [("TIKTOK", "TikTok shipping label"), ("SELLER", "Seller's own carrier")],
+        readonly=True,
+        copy=False,
+    )
+    tiktok_on_hold = fields.Boolean(
+        string="On TikTok hold",
+        readonly=True,
+        copy=False,
+        help="TikTok's one-hour hold after payment: stock is reserved, the delivery waits.",
+    )
+    tiktok_is_sample = fields.Boolean(string="Sample order", readonly=True, copy=False)
+    tiktok_is_replacement = fields.Boolean(string="Replacement order", readonly=True, copy=False)
+    tiktok_original_order_id = fields.Many2one(
+        "sale.order", string="Replaces", readonly=True, copy=False, index="btree_not_null"
+    )
+    tiktok_replaced_order_ref = fields.Char(string="Replaced TikTok order", readonly=True)
+    tiktok_package_ids = fields.Char(string="TikTok packages", readonly=True, copy=False)
+    tiktok_total_amount = fields.Monetary(
+        string="TikTok total", readonly=True, copy=False, help="What the buyer paid on TikTok."
+    )
+    tiktok_subsidy = fields.Monetary(
+        string="TikTok subsidy",
+        readonly=True,
+        copy=False,
+        help="Discounts funded by TikTok: paid to the seller with the settlement.",
+    )
+    tiktok_unmapped_sku_ids = fields.Many2many(
+        "tiktok.sku",
+        "sale_order_tiktok_unmapped_sku_rel",
+        "order_id",
+        "sku_id",
+        string="Unmapped TikTok SKUs",
+        readonly=True,
+        copy=False,
+    )
+    tiktok_exception = fields.Text(readonly=True, copy=False)
+
+    _tiktok_order_unique = models.Constraint(
+        "unique(tiktok_shop_id, tiktok_order_id)",
+        "This TikTok order was already imported for this shop.",
+    )
+
+    # === UPDATES FROM TIKTOK === #
+
+    def _tiktok_apply_update(self, mapped, builder):
+        """Apply a newer version of the TikTok order; return the sync outcome."""
+        self.ensure_one()
+        if self.state == "draft" and self.tiktok_unmapped_sku_ids:
+            return self._tiktok_rebuild(mapped, builder)
+        if mapped.update_time <= self.tiktok_update_time:
+            return "skipped"
+        new_delivery = builder._partners(mapped)[1]
+        self.write(tracking_values(mapped))
+        if mapped.status == "CANCELLED":
+            self._tiktok_cancel_from_tiktok()
+        elif new_delivery != self.partner_shipping_id:
+            self._tiktok_change_delivery_address(new_delivery)
+        return "updated"
+
+    def _tiktok_rebuild(self, mapped, builder):
+        """Lines again from TikTok's order, now that SKUs may be mapped; confirm when complete."""
+        unmapped = builder.unmapped_skus(mapped)
+        self.order_line.unlink()
+        self.write(
+            {
+                "order_line": builder.line_commands(mapped),
+                "tiktok_unmapped_sku_ids": [Command.set(unmapped.ids)],
+                "tiktok_exception": builder.unmapped_message(unmapped),
+                **tracking_values(mapped),
+            }
+        )
+        self._tiktok_round_to_total(mapped, builder)
+        if mapped.status == "CANCELLED":
+            self._tiktok_cancel_from_tiktok()
+        elif not unmapped and self.tiktok_shop_id.auto_confirm_orders:
+            self.action_confirm()
+        return "updated"
+
+    def _tiktok_round_to_total(self, mapped, builder):
+        """Add the line that makes the Odoo total what the buyer paid on TikTok, to the cent.
+
+        Not while SKUs are unmapped: the missing products would end up in the adjustment.
+        """
+        if self.tiktok_unmapped_sku_ids:
+            return
+        difference = self.currency_id.round(float(mapped.total_amount) - self.amount_total)
+        if not self.currency_id.is_zero(difference):
+            self.write({"order_line": [Command.create(builder.rounding_line(difference))]})
+
+    def _tiktok_cancel_from_tiktok(self):
+        """TikTok cancelled it: cancel here too, unless the goods already left."""
+        if self.state == "cancel":
+            return
+        shipped = self.picking_ids.filtered(
+            lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+        )
+        if shipped:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Cancelled on TikTok after shipping"),
+                note=self.env._(
+                    "TikTok cancelled %s but it was already shipped: check the return.", self.name
+                ),
+                user_id=(self.user_id or self.env.user).id,
+            )
+            return
+        self.with_context(tiktok_cancelled_on_tiktok=True)._action_cancel()
+
+    def _tiktok_change_delivery_address(self, delivery):
+        """The buyer changed the address on TikTok: follow it where nothing has shipped yet."""
+        open_pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        self.partner_shipping_id = delivery
+        open_pickings.write({"partner_id": delivery.id})
+
+    def _tiktok_reprocess_blocked(self):
+        """Orders whose SKUs are now all mapped: read them again from TikTok and finish them."""
+        for shop, orders in self.filtered("tiktok_shop_id").grouped("tiktok_shop_id").items():
+            blocked = orders.filtered(lambda order: order.state == "draft")
+            if blocked:
+                shop._tiktok_import_order_ids(blocked.mapped("tiktok_order_id"), trigger="mapping")
+
+    def action_cancel(self):
+        """Override of `sale` to cancel TikTok orders on TikTok first, with a reason."""
+        tiktok = self.filtered(lambda o: o.tiktok_shop_id and o.tiktok_status != "CANCELLED")
+        if tiktok and not self.env.context.get("tiktok_cancelled_on_tiktok"):
+            return self.env["tiktok.order.cancel"]._action_open(tiktok)
+        return super().action_cancel()
+
+    def _tiktok_check_can_ship(self):
+        held = self.filtered("tiktok_on_hold")
+        if held:
+            raise UserError(
+                self.env._(
+                    "%s is still on TikTok's one-hour hold: ship it once TikTok releases it.",
+                    ", ".join(held.mapped("name")),
+                )
+            )
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    tiktok_sku_id = fields.Char(string="TikTok SKU id", readonly=True, copy=False)
+    tiktok_line_item_ids = fields.Char(
+        string="TikTok line items", readonly=True, copy=False, help="Comma-separated ids."
+    )
+
+    def _action_launch_stock_rule(self, **kwargs):
+        """Override of `sale_stock`: TikTok ships FBT orders from its own stock, never ours."""
+        own = self.filtered(lambda line: not line.order_id.tiktok_is_fbt)
+        return super(SaleOrderLine, own)._action_launch_stock_rule(**kwargs)
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    tiktok_on_hold = fields.Boolean(related="sale_id.tiktok_on_hold", string="On TikTok hold")
+
+    def button_validate(self):
+        self.sale_id._tiktok_check_can_ship()
+        return super().button_validate()
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    tiktok_buyer_id = fields.Char(string="TikTok buyer id", index=True, copy=False)
+    tiktok_address_key = fields.Char(index=True, copy=False)
+
+    @api.model
+    def _tiktok_address_key(self, parts):
+        return "|".join(
+            str(parts.get(key) or "")
+            for key in ("name", "street", "street2", "city", "zip", "state_name", "country_code")
+        )

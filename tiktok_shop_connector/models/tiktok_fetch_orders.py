@@ -1,0 +1,44 @@
+import re
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class TikTokFetchOrders(models.TransientModel):
+    """Fetch orders on demand: everything updated since a date, or given TikTok order ids."""
+
+    _name = "tiktok.fetch.orders"
+    _description = "Fetch TikTok orders"
+
+    shop_id = fields.Many2one("tiktok.shop", required=True)
+    since = fields.Datetime(string="Updated since", default=fields.Datetime.now)
+    order_ids = fields.Char(
+        string="TikTok order ids", help="Fetch only these orders (separated by commas or spaces)."
+    )
+
+    def action_fetch(self):
+        self.ensure_one()
+        ids = [part for part in re.split(r"[\s,;]+", self.order_ids or "") if part]
+        if any(not part.isdigit() for part in ids):
+            raise UserError(self.env._("TikTok order ids are numbers: %s", self.order_ids))
+        if ids:
+            log = self.shop_id._tiktok_import_order_ids(ids, trigger="manual")
+        elif self.since:
+            self.shop_id._tiktok_poll_orders(since=int(self.since.timestamp()), trigger="manual")
+            log = self.shop_id.sync_log_ids[:1]
+        else:
+            raise UserError(self.env._("Give a date or order ids to fetch."))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("TikTok orders fetched"),
+                "message": self.env._(
+                    "%(created)s created, %(updated)s updated, %(failed)s failed.",
+                    created=log.created_count,
+                    updated=log.updated_count,
+                    failed=log.failed_count,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }

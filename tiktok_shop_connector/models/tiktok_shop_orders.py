@@ -1,0 +1,314 @@
+import logging
+import time
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from psycopg2 import IntegrityError
+
+from .. import const
+from ..tiktok_shop import TikTokShopError
+from ..tiktok_shop.order_mapping import (
+    PAID_STATUSES,
+    affiliate_attributions,
+    live_windows,
+    map_order,
+    source_tag,
+)
+from .tiktok_order_builder import OrderBuilder
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_STATUSES_TO_IMPORT = "ON_HOLD,AWAITING_SHIPMENT,AWAITING_COLLECTION"
+# What an order import may fail with and still leave the rest of the batch to go on.
+ORDER_ERRORS = (UserError, ValidationError, TikTokShopError, ValueError, KeyError)
+
+
+class TikTokShopOrders(models.Model):
+    _inherit = "tiktok.shop"
+
+    order_statuses_to_import = fields.Char(
+        string="Statuses that create orders",
+        default=DEFAULT_STATUSES_TO_IMPORT,
+        required=True,
+        help="Comma-separated TikTok order statuses. UNPAID never creates an order; ON_HOLD "
+        "reserves stock and keeps the delivery waiting until TikTok's hold ends.",
+    )
+    auto_confirm_orders = fields.Boolean(
+        string="Confirm on import", default=True, help="Pickings exist as soon as an order lands."
+    )
+    tax_id = fields.Many2one(
+        "account.tax",
+        string="Sales tax",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+        help="Applied to TikTok order lines. Empty: TikTok's own tax figure is a separate line, "
+        "as for marketplace-collected sales tax.",
+    )
+    orders_high_water_mark = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="TikTok update_time (Unix seconds) up to which every order was imported.",
+    )
+    orders_first_sync_days = fields.Integer(
+        string="First sync: days back", default=3, help="How far back the first poll looks."
+    )
+    sale_order_count = fields.Integer(compute="_compute_sale_order_count")
+
+    _first_sync_days_positive = models.Constraint(
+        "CHECK(orders_first_sync_days > 0)", "The first sync looks back at least one day."
+    )
+
+    def _compute_sale_order_count(self):
+        counts = dict(
+            self.env["sale.order"]._read_group(
+                [("tiktok_shop_id", "in", self.ids)], ["tiktok_shop_id"], ["__count"]
+            )
+        )
+        for shop in self:
+            shop.sale_order_count = counts.get(shop, 0)
+
+    @api.constrains("order_statuses_to_import")
+    def _check_order_statuses(self):
+        for shop in self:
+            unknown = set(shop._tiktok_statuses_to_import()) - PAID_STATUSES
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        "These statuses cannot create orders: %(statuses)s. Use paid statuses "
+                        "among %(allowed)s.",
+                        statuses=", ".join(sorted(unknown)),
+                        allowed=", ".join(sorted(PAID_STATUSES)),
+                    )
+                )
+
+    def _tiktok_statuses_to_import(self):
+        self.ensure_one()
+        statuses = (self.order_statuses_to_import or "").split(",")
+        return [status.strip().upper() for status in statuses if status.strip()]
+
+    def _tiktok_pricelist(self):
+        """The shop's pricelist when it is in the shop's currency, else one made for it."""
+        self.ensure_one()
+        if self.pricelist_id.currency_id == self.currency_id:
+            return self.pricelist_id
+        Pricelist = self.env["product.pricelist"].sudo()
+        name = f"TikTok Shop ({self.currency_id.name})"
+        domain = [("name", "=", name), ("company_id", "in", (False, self.company_id.id))]
+        pricelist = Pricelist.search(domain, limit=1)
+        if not pricelist:
+            pricelist = Pricelist.create(
+                {"name": name, "currency_id": self.currency_id.id, "company_id": self.company_id.id}
+            )
+        self.sudo().pricelist_id = pricelist
+        return pricelist
+
+    # === IMPORT === #
+
+    def _tiktok_import_order_ids(self, order_ids, trigger="webhook"):
+        """Read these orders from TikTok (the payload of a webhook is never trusted) and import."""
+        self.ensure_one()
+        return self._tiktok_import_orders(self._tiktok_fetch_orders(list(order_ids)), trigger)
+
+    def _tiktok_import_orders(self, remote_orders, trigger="cron"):
+        """Create or update one sale order per TikTok order, each in its own savepoint.
+
+        :return: the sync log of the run (counts, and the orders that failed in its message)
+        """
+        self.ensure_one()
+        mapped_orders = [map_order(remote) for remote in remote_orders]
+        with self._tiktok_sync_run("orders", trigger) as log:
+            existing = self._tiktok_existing_orders([m.order_id for m in mapped_orders])
+            builder = OrderBuilder(self)
+            builder.prepare(mapped_orders)
+            created = self.env["sale.order"]
+            statuses = self._tiktok_statuses_to_import()
+            for mapped in mapped_orders:
+                order = existing.get(mapped.order_id)
+                try:
+                    with self.env.cr.savepoint():
+                        if order:
+                            outcome = order._tiktok_apply_update(mapped, builder)
+                        elif mapped.status in statuses:
+                            order = self._tiktok_create_order(mapped, builder)
+                            created |= order
+                            outcome = "created"
+                        else:
+                            outcome = "skipped"
+                except IntegrityError:
+                    # Another worker imported it between our read and our insert.
+                    outcome = "skipped"
+                except ORDER_ERRORS as error:
+                    outcome = "failed"
+                    log._note(f"order {mapped.order_id}: {error}")
+                    log.failed_update_time = min(
+                        log.failed_update_time or mapped.update_time, mapped.update_time
+                    )
+                log._count(outcome)
+            self._tiktok_tag_sources(created)
+        return log
+
+    def _tiktok_existing_orders(self, order_ids):
+        orders = self.env["sale.order"].search(
+            [("tiktok_shop_id", "=", self.id), ("tiktok_order_id", "in", order_ids)]
+        )
+        return {order.tiktok_order_id: order for order in orders}
+
+    def _tiktok_create_order(self, mapped, builder):
+        order = self.env["sale.order"].create(builder.values(mapped))
+        order._tiktok_round_to_total(mapped, builder)
+        order.flush_recordset()
+        if mapped.is_replacement and mapped.replaced_order_id:
+            original = self._tiktok_existing_orders([mapped.replaced_order_id])
+            order.tiktok_original_order_id = original.get(mapped.replaced_order_id)
+        if self.auto_confirm_orders and not order.tiktok_unmapped_sku_ids:
+            order.action_confirm()
+        return order
+
+    # === SOURCE TAGS === #
+
+    def _tiktok_tag_sources(self, orders):
+        """Tag new orders shop_tab / video / live / affiliate, with their creator.
+
+        One affiliate-orders search and one LIVE-sessions read cover the whole batch. When they
+        fail, orders keep no tag and the import stands: tags are not worth losing an order for.
+        """
+        if not orders:
+            return
+        times = {order.tiktok_order_id: order.tiktok_create_time for order in orders}
+        start, end = min(times.values()), max(times.values())
+        try:
+            attributions = self._tiktok_affiliate_attributions(start, end)
+            windows = self._tiktok_live_windows(start, end)
+        except TikTokShopError as error:
+            _logger.info("TikTok shop %s: source tags not read: %s", self.id, error)
+            return
+        for order in orders:
+            creator, content_type = attributions.get(order.tiktok_order_id, ("", None))
+            order.write(
+                {
+                    "tiktok_source": source_tag(
+                        times[order.tiktok_order_id], content_type, windows
+                    ),
+                    "tiktok_creator_username": creator or False,
+                }
+            )
+
+    def _tiktok_affiliate_attributions(self, start, end):
+        if not self.sync_affiliates:
+            return {}
+        results = self._tiktok_client().paginate(
+            "POST",
+            "/affiliate_seller/202410/orders/search",
+            shop_cipher=self.cipher,
+            items_key="orders",
+            page_size=100,
+            json={"create_time_ge": start, "create_time_lt": end + 1},
+        )
+        return affiliate_attributions(results)
+
+    def _tiktok_live_windows(self, start, end):
+        day = 86400
+        sessions = self._tiktok_client().paginate(
+            "GET",
+            "/analytics/202509/shop_lives/performance",
+            shop_cipher=self.cipher,
+            items_key="live_stream_sessions",
+            page_size=100,
+            params={
+                "start_date_ge": time.strftime("%Y-%m-%d", time.gmtime(start - day)),
+                "end_date_lt": time.strftime("%Y-%m-%d", time.gmtime(end + day)),
+                "account_type": "ALL",
+            },
+        )
+        return live_windows(sessions)
+
+    # === POLLING: the safety net under the webhooks === #
+
+    @api.model
+    def _cron_poll_orders(self):
+        """Poll every shop that is due; a shop another worker is polling is skipped."""
+        now = fields.Datetime.now()
+        shops = self.search([("sync_enabled", "=", True), ("sync_orders", "=", True)])
+        due = shops.filtered(
+            lambda shop: (
+                shop._is_syncing("orders")
+                and (
+                    not shop.last_sync_orders
+                    or shop.last_sync_orders + timedelta(minutes=shop.sync_interval_minutes) <= now
+                )
+            )
+        )
+        self.env["ir.cron"]._commit_progress(remaining=len(due))
+        for shop in due:
+            locked = shop.try_lock_for_update()
+            if locked:
+                locked._tiktok_poll_orders_logged()
+            if not self.env["ir.cron"]._commit_progress(1):
+                break
+
+    def _tiktok_poll_orders_logged(self):
+        try:
+            self._tiktok_poll_orders()
+        except (TikTokShopError, UserError) as error:
+            # Logged on the shop and its sync log; the next run retries from the same mark.
+            _logger.warning("TikTok shop %s: order poll failed: %s", self.id, error)
+
+    def _tiktok_poll_orders(self, since=None, trigger="cron"):
+        """Import the orders updated since the high-water mark, minus an overlap window.
+
+        Pages are sorted by update_time ascending; after each page the mark moves to the newest
+        update_time imported, held back before the oldest order that failed so the next poll
+        retries it. Overlapping windows repeat some orders: their update is skipped, never
+        imported twice.
+        """
+        self.ensure_one()
+        if since is None:
+            since = self._tiktok_poll_start()
+        client = self._tiktok_client()
+        page_token = None
+        while True:
+            params = {"page_size": 100, "sort_field": "update_time", "sort_order": "ASC"}
+            if page_token:
+                params["page_token"] = page_token
+            data = client.request(
+                "POST",
+                "/order/202309/orders/search",
+                shop_cipher=self.cipher,
+                params=params,
+                json={"update_time_ge": since},
+            )
+            remote_orders = data.get("orders") or []
+            if remote_orders:
+                log = self._tiktok_import_orders(remote_orders, trigger)
+                self._tiktok_advance_mark(remote_orders, log)
+                self.env["ir.cron"]._commit_progress()
+            page_token = data.get("next_page_token")
+            if not page_token:
+                break
+
+    def _tiktok_poll_start(self):
+        if self.orders_high_water_mark:
+            return max(self.orders_high_water_mark - const.ORDER_POLL_OVERLAP_SECONDS, 0)
+        return int(time.time()) - self.orders_first_sync_days * 86400
+
+    def _tiktok_advance_mark(self, remote_orders, log):
+        newest = max(int(order.get("update_time") or 0) for order in remote_orders)
+        if log.failed_update_time:
+            newest = min(newest, log.failed_update_time - 1)
+        if newest > (self.orders_high_water_mark or 0):
+            self.sudo().orders_high_water_mark = newest
+
+    # === ACTIONS === #
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("tiktok_shop_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_poll_orders_now(self):
+        for shop in self:
+            shop._tiktok_poll_orders(trigger="manual")
+        return True

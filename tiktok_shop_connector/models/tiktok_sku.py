@@ -1,0 +1,115 @@
+from odoo import api, fields, models
+
+
+class TikTokSku(models.Model):
+    """The binding of one TikTok SKU of one shop to the Odoo product variant it sells.
+
+    Bindings are made when an order or the catalog import first meets a SKU: by an existing
+    binding, else by seller SKU = internal reference, else by barcode. A SKU that matches nothing
+    stays unmapped: its orders wait with an exception until a product is set here, and are then
+    processed again.
+    """
+
+    _name = "tiktok.sku"
+    _description = "TikTok Shop SKU"
+    _order = "shop_id, seller_sku, id"
+    _rec_name = "display_label"
+
+    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    tiktok_sku_id = fields.Char(string="TikTok SKU id", required=True, index=True)
+    tiktok_product_id = fields.Char(string="TikTok product id", index=True)
+    seller_sku = fields.Char(string="Seller SKU", index=True)
+    name = fields.Char(string="TikTok name")
+    product_id = fields.Many2one(
+        "product.product", string="Odoo product", index=True, check_company=True
+    )
+    state = fields.Selection(
+        [("mapped", "Mapped"), ("unmapped", "Unmapped")],
+        compute="_compute_state",
+        store=True,
+        index=True,
+    )
+    display_label = fields.Char(compute="_compute_display_label")
+    blocked_order_ids = fields.Many2many(
+        "sale.order",
+        "sale_order_tiktok_unmapped_sku_rel",
+        "sku_id",
+        "order_id",
+        string="Orders waiting for it",
+        readonly=True,
+    )
+
+    _shop_sku_unique = models.Constraint(
+        "unique(shop_id, tiktok_sku_id)", "This TikTok SKU is already bound in this shop."
+    )
+
+    @api.depends("product_id")
+    def _compute_state(self):
+        for sku in self:
+            sku.state = "mapped" if sku.product_id else "unmapped"
+
+    @api.depends("seller_sku", "tiktok_sku_id", "name")
+    def _compute_display_label(self):
+        for sku in self:
+            sku.display_label = sku.seller_sku or sku.name or sku.tiktok_sku_id
+
+    def write(self, vals):
+        mapping = bool(vals.get("product_id"))
+        newly_mapped = self.filtered(lambda sku: not sku.product_id) if mapping else None
+        result = super().write(vals)
+        if newly_mapped:
+            newly_mapped.blocked_order_ids._tiktok_reprocess_blocked()
+        return result
+
+    @api.model
+    def _tiktok_bind(self, shop, lines):
+        """{TikTok SKU id: tiktok.sku} for `lines` (MappedLine), creating missing bindings.
+
+        One query per batch for the existing bindings, one for the products to match.
+        """
+        sku_ids = {line.sku_id for line in lines}
+        bindings = {
+            sku.tiktok_sku_id: sku
+            for sku in self.search(
+                [("shop_id", "=", shop.id), ("tiktok_sku_id", "in", list(sku_ids))]
+            )
+        }
+        missing = [line for line in _unique_by_sku(lines) if line.sku_id not in bindings]
+        if missing:
+            products = self._match_products(shop, [line.seller_sku for line in missing])
+            created = self.create(
+                [
+                    {
+                        "shop_id": shop.id,
+                        "tiktok_sku_id": line.sku_id,
+                        "seller_sku": line.seller_sku,
+                        "name": line.description,
+                        "product_id": products.get(line.seller_sku, False),
+                    }
+                    for line in missing
+                ]
+            )
+            bindings.update((sku.tiktok_sku_id, sku) for sku in created)
+        return bindings
+
+    @api.model
+    def _match_products(self, shop, seller_skus):
+        """{seller SKU: product id} matching internal reference first, then barcode."""
+        codes = [code for code in seller_skus if code]
+        if not codes:
+            return {}
+        Product = self.env["product.product"].with_company(shop.company_id)
+        company_domain = [("company_id", "in", (False, shop.company_id.id))]
+        matches = {}
+        for field_name in ("barcode", "default_code"):  # the reference wins: read it last
+            for product in Product.search([(field_name, "in", codes), *company_domain]):
+                matches[product[field_name]] = product.id
+        return matches
+
+
+def _unique_by_sku(lines):
+    seen = {}
+    for line in lines:
+        seen.setdefault(line.sku_id, line)
+    return list(seen.values())

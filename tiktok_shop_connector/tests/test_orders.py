@@ -1,0 +1,270 @@
+from decimal import Decimal
+
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+from ..tiktok_shop.sandbox import returns as sandbox_returns
+from ..tiktok_shop.sandbox.scenarios import _new_live
+from .order_common import OrderSandboxMixin
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImport(OrderSandboxMixin, TransactionCase):
+    """TikTok orders become confirmed sale orders with the right lines and totals, once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_products_for(cls.us)
+
+    def _import(self, shop, remote_order):
+        shop._tiktok_import_order_ids([remote_order.id])
+        return self._sale_orders(shop, remote_order.id)
+
+    def test_lines_discounts_shipping_and_total_follow_the_tiktok_order(self):
+        sku_a, sku_b = self._in_stock_skus(self.us)
+        remote = self._place(
+            self.us,
+            [(sku_a.id, 2), (sku_b.id, 1)],
+            seller_discount_rate="0.10",
+            platform_discount_rate="0.05",
+            buyer_message="Please gift wrap it",
+        )
+        data = self._remote_order(remote.id)
+        payment = data["payment"]
+        order = self._import(self.us, remote)
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.name, f"TT-{remote.id}")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.currency_id.name, "USD")
+        product_lines = order.order_line.filtered("tiktok_sku_id")
+        by_sku = {line.tiktok_sku_id: line for line in product_lines}
+        self.assertEqual(by_sku[sku_a.id].product_uom_qty, 2)
+        self.assertEqual(by_sku[sku_b.id].product_uom_qty, 1)
+        self.assertEqual(by_sku[sku_a.id].product_id.default_code, sku_a.seller_sku)
+        unit_price = float(data["line_items"][0]["original_price"])
+        self.assertEqual(by_sku[sku_a.id].price_unit, unit_price)
+        self.assertEqual(len(by_sku[sku_a.id].tiktok_line_item_ids.split(",")), 2)
+        lines = {line.product_id.default_code: line for line in order.order_line}
+        seller_discount = Decimal(payment["seller_discount"]) + Decimal(
+            payment["shipping_fee_seller_discount"]
+        )
+        subsidy = Decimal(payment["platform_discount"]) + Decimal(
+            payment["shipping_fee_platform_discount"]
+        )
+        self.assertAlmostEqual(lines["TIKTOK-SELLER-DISCOUNT"].price_unit, -float(seller_discount))
+        self.assertAlmostEqual(lines["TIKTOK-PLATFORM-DISCOUNT"].price_unit, -float(subsidy))
+        self.assertAlmostEqual(order.tiktok_subsidy, float(subsidy))
+        shipping = lines["TIKTOK-SHIPPING"]
+        self.assertTrue(shipping.is_delivery)
+        self.assertAlmostEqual(shipping.price_unit, float(payment["original_shipping_fee"]))
+        self.assertAlmostEqual(lines["TIKTOK-TAX"].price_unit, float(payment["tax"]))
+        total = float(payment["total_amount"])
+        self.assertEqual(order.currency_id.compare_amounts(order.amount_total, total), 0)
+        self.assertEqual(order.partner_id.tiktok_buyer_id, data["user_id"])
+        self.assertEqual(order.partner_shipping_id.type, "delivery")
+        self.assertEqual(order.partner_shipping_id.parent_id, order.partner_id)
+        self.assertEqual(order.partner_shipping_id.zip, data["recipient_address"]["postal_code"])
+        self.assertIn("Please gift wrap it", order.note)
+        self.assertEqual(order.tiktok_package_ids, ",".join(p["id"] for p in data["packages"]))
+        picking = order.picking_ids
+        self.assertEqual(len(picking), 1)
+        self.assertEqual(picking.picking_type_code, "outgoing")
+        self.assertEqual(
+            sorted(picking.move_ids.mapped("product_uom_qty")), [1.0, 2.0], "products only"
+        )
+
+    def test_totals_match_tiktok_to_the_cent_in_usd_jpy_and_idr(self):
+        company = self.env["res.company"].create(
+            {"name": "Nusantara", "currency_id": self.env.ref("base.IDR").id}
+        )
+        self.env.user.company_ids |= company
+        seller = list(self.sandbox.state.sellers)[1]
+        id_account = self._sandbox_account(name="ID seller", company_id=company.id)
+        id_shops = self._connect_to_sandbox(id_account, open_id=seller)
+        shops = self.us | self._odoo_shop("JP") | self._odoo_shop("ID", id_shops)
+        for shop in shops:
+            if shop != self.us:
+                self._create_products_for(shop, warehouse=shop.warehouse_id)
+            with self.subTest(region=shop.region):
+                remote_orders = []
+                for index in range(6):
+                    skus = self._in_stock_skus(shop, count=2)
+                    remote_orders.append(
+                        self._place(
+                            shop,
+                            [(skus[0].id, 1 + index % 2), (skus[1].id, 1)],
+                            seller_discount_rate=("0", "0.15", "0.2")[index % 3],
+                            platform_discount_rate=("0", "0.05")[index % 2],
+                        )
+                    )
+                shop._tiktok_import_order_ids([remote.id for remote in remote_orders])
+                for remote in remote_orders:
+                    order = self._sale_orders(shop, remote.id)
+                    expected = float(self._remote_order(remote.id)["payment"]["total_amount"])
+                    self.assertEqual(order.currency_id.name, remote.currency)
+                    self.assertEqual(
+                        order.currency_id.compare_amounts(order.amount_total, expected),
+                        0,
+                        f"{order.name}: {order.amount_total} != {expected} {remote.currency}",
+                    )
+
+    def test_repeated_imports_and_overlapping_polls_create_one_order(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        first = self.us._tiktok_import_order_ids([remote.id])
+        second = self.us._tiktok_import_order_ids([remote.id, remote.id])
+        self.assertEqual(first.created_count, 1)
+        self.assertEqual(second.created_count, 0)
+        self.assertEqual(second.skipped_count, 2)
+        self.assertEqual(len(self._sale_orders(self.us, remote.id)), 1)
+
+    def test_unmapped_sku_waits_visibly_and_goes_on_once_mapped(self):
+        shop = self._odoo_shop("GB")
+        skus = self._in_stock_skus(shop, count=2)
+        self._create_products_for(shop)
+        skus[1].seller_sku = "NOT-IN-ODOO-1"  # the seller renamed it on TikTok only
+        remote = self._place(shop, [(skus[0].id, 1), (skus[1].id, 2)])
+        order = self._import(shop, remote)
+        self.assertEqual(len(order), 1, "imported all the same")
+        self.assertEqual(order.state, "draft")
+        self.assertIn(skus[1].seller_sku, order.tiktok_exception)
+        self.assertEqual(order.tiktok_unmapped_sku_ids.tiktok_sku_id, skus[1].id)
+        self.assertFalse(order.picking_ids)
+        note = order.order_line.filtered(lambda line: line.display_type == "line_note")
+        self.assertIn(skus[1].seller_sku, note.name)
+        self.assertFalse(order.order_line.product_id.filtered(lambda p: not p.default_code))
+        # Mapping the SKU re-reads the order from TikTok and finishes it.
+        product = self.env["product.product"].create(
+            {"name": "Late product", "is_storable": True, "default_code": "LATE-1"}
+        )
+        order.tiktok_unmapped_sku_ids.product_id = product
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.tiktok_exception)
+        self.assertFalse(order.tiktok_unmapped_sku_ids)
+        late_line = order.order_line.filtered(lambda line: line.product_id == product)
+        self.assertEqual(late_line.product_uom_qty, 2)
+        expected = float(self._remote_order(remote.id)["payment"]["total_amount"])
+        self.assertEqual(order.currency_id.compare_amounts(order.amount_total, expected), 0)
+        self.assertTrue(order.picking_ids)
+
+    def test_on_hold_reserves_stock_and_waits_for_the_hold_to_end(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)], on_hold=True)
+        order = self._import(self.us, remote)
+        self.assertEqual(order.tiktok_status, "ON_HOLD")
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.tiktok_on_hold)
+        picking = order.picking_ids
+        self.assertEqual(picking.state, "assigned", "stock is reserved")
+        picking.move_ids.quantity = 1
+        with self.assertRaisesRegex(UserError, "hold"):
+            picking.button_validate()
+        self.sandbox.advance(3601)
+        self.us._tiktok_import_order_ids([remote.id])
+        self.assertEqual(order.tiktok_status, "AWAITING_SHIPMENT")
+        self.assertFalse(order.tiktok_on_hold)
+        self.assertFalse(picking.tiktok_on_hold)
+
+    def test_unpaid_orders_create_nothing(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)], paid=False)
+        log = self.us._tiktok_import_order_ids([remote.id])
+        self.assertEqual(log.skipped_count, 1)
+        self.assertFalse(self._sale_orders(self.us, remote.id))
+
+    def test_fbt_order_is_sold_but_never_shipped_from_our_warehouse(self):
+        (sku,) = self._in_stock_skus(self.us, count=1, fbt=True)
+        remote = self._place(self.us, [(sku.id, 1)], fulfillment_type="FULFILLMENT_BY_TIKTOK")
+        order = self._import(self.us, remote)
+        self.assertTrue(order.tiktok_is_fbt)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.picking_ids)
+
+    def test_sample_and_replacement_orders_are_flagged_and_linked(self):
+        sku_a, sku_b = self._in_stock_skus(self.us)
+        original = self._import(self.us, self._place(self.us, [(sku_a.id, 1)]))
+        sample = self._import(self.us, self._place(self.us, [(sku_b.id, 1)], is_sample_order=True))
+        replacement = self._import(
+            self.us,
+            self._place(
+                self.us,
+                [(sku_a.id, 1)],
+                is_replacement_order=True,
+                replaced_order_id=original.tiktok_order_id,
+            ),
+        )
+        self.assertTrue(sample.tiktok_is_sample)
+        self.assertIn("sample", sample.note)
+        self.assertEqual(sample.currency_id.compare_amounts(sample.amount_total, 0), 0)
+        self.assertTrue(replacement.tiktok_is_replacement)
+        self.assertEqual(replacement.tiktok_original_order_id, original)
+
+    def test_cancellation_on_tiktok_cancels_the_order_and_its_picking(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        order = self._import(self.us, remote)
+        picking = order.picking_ids
+        self.sandbox.advance(5)  # a later update_time than the imported version
+        sandbox_returns.cancel_by_seller(self.sandbox.state, remote, "OUT_OF_STOCK")
+        self.us._tiktok_import_order_ids([remote.id])
+        self.assertEqual(order.tiktok_status, "CANCELLED")
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(picking.state, "cancel")
+
+    def test_cancellation_after_shipping_raises_an_activity(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        order = self._import(self.us, remote)
+        order.picking_ids.move_ids.quantity = 1
+        order.picking_ids.button_validate()
+        self.sandbox.advance(5)
+        sandbox_returns.cancel_by_seller(self.sandbox.state, remote, "OUT_OF_STOCK")
+        self.us._tiktok_import_order_ids([remote.id])
+        self.assertEqual(order.state, "sale")
+        self.assertIn("Cancelled on TikTok after shipping", order.activity_ids.mapped("summary"))
+
+    def test_cancel_in_odoo_asks_a_reason_and_cancels_on_tiktok(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        order = self._import(self.us, remote)
+        action = order.action_cancel()
+        self.assertEqual(action["res_model"], "tiktok.order.cancel")
+        wizard = self.env["tiktok.order.cancel"].browse(action["res_id"])
+        wizard.reason = "PRICING_ERROR"
+        wizard.action_cancel_on_tiktok()
+        self.assertEqual(self.sandbox.state.orders[remote.id].status, "CANCELLED")
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.tiktok_status, "CANCELLED")
+
+    def test_source_tags_affiliate_live_and_shop_tab(self):
+        sku_a, sku_b = self._in_stock_skus(self.us)
+        remote_shop = self._remote_shop(self.us)
+        now = self.sandbox.state.now()
+        live = _new_live(self.sandbox.state, remote_shop, "Flash LIVE", now - 60, 3600)
+        placed = {
+            "affiliate": self._place(
+                self.us,
+                [(sku_a.id, 1)],
+                surface="AFFILIATE",
+                creator_username="creator_jane",
+                commission_rate=1500,
+            ),
+            "live": self._place(self.us, [(sku_b.id, 1)], surface="LIVE", live_id=live.id),
+        }
+        live.order_ids.append(placed["live"].id)
+        placed["video"] = self._place(
+            self.us, [(sku_a.id, 1)], surface="VIDEO", creator_username="creator_video"
+        )
+        self.us._tiktok_import_order_ids([remote.id for remote in placed.values()])
+        for tag, remote in placed.items():
+            with self.subTest(tag=tag):
+                self.assertEqual(self._sale_orders(self.us, remote.id).tiktok_source, tag)
+        self.assertEqual(
+            self._sale_orders(self.us, placed["affiliate"].id).tiktok_creator_username,
+            "creator_jane",
+        )
+        # After the LIVE session, a plain sale is a Shop tab sale.
+        self.sandbox.advance(4000)
+        plain = self._place(self.us, [(sku_b.id, 1)])
+        self.assertEqual(self._import(self.us, plain).tiktok_source, "shop_tab")
