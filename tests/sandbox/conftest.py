@@ -26,6 +26,8 @@ from tiktok_shop.errors import TikTokShopError  # noqa: E402
 from tiktok_shop.sandbox.app import Sandbox  # noqa: E402
 from tiktok_shop.signing import sign  # noqa: E402
 
+from .handler_fixtures import in_stock_skus  # noqa: E402
+
 SEED = 7
 
 
@@ -106,19 +108,8 @@ def _place(sandbox, shop, items, **options):
 
 
 def _in_stock_skus(sandbox, shop, minimum=3, count=3):
-    """`count` SKUs of `shop` with at least `minimum` units in the seller's own warehouses."""
-    state = sandbox.state
-    found = []
-    for sku in state.skus.values():
-        product = state.products[sku.product_id]
-        seller_stock = sum(
-            quantity
-            for warehouse_id, quantity in sku.inventory.items()
-            if not state.warehouses[warehouse_id].is_fbt
-        )
-        if product.shop_id == shop.id and product.status == "ACTIVATE" and seller_stock >= minimum:
-            found.append(sku)
-    return found[:count]
+    """Up to `count` SKUs of live products of `shop` with `minimum` units of seller stock."""
+    return in_stock_skus(sandbox, shop, minimum)[:count]
 
 
 def _webhooks_of(sandbox, type_number=None):
@@ -221,7 +212,7 @@ def place(sandbox):
 
 @pytest.fixture
 def stock(sandbox):
-    """stock(shop, minimum=3, count=3) -> SKUs with that much seller stock"""
+    """stock(shop, minimum=3, count=3) -> up to `count` SKUs with that much seller stock"""
     return functools.partial(_in_stock_skus, sandbox)
 
 

@@ -1,9 +1,10 @@
 """A small sandbox world and a direct way to call route handlers, without HTTP.
 
-The catalog, logistics, finance, affiliate and LIVE tests build their state here with the state
-dataclasses (exact prices, exact statuses) and call handlers the way the server would after its
-gateway checks: the route is looked up in `ROUTER`, path parameters are filled in and the shop is
-the one the shop_cipher names.
+The catalog, logistics, finance, affiliate and LIVE tests build their state here: products from
+the state dataclasses with exact prices, orders through the sandbox's own checkout with exact
+money, then moved on to the status a test needs. Handlers are called the way the server would
+after its gateway checks: the route is looked up in `ROUTER`, path parameters are filled in and
+the shop is the one the shop_cipher names.
 """
 
 import struct
@@ -17,11 +18,14 @@ if str(ADDON_DIR) not in sys.path:
     sys.path.insert(0, str(ADDON_DIR))
 
 from tiktok_shop.sandbox import affiliate, catalog, finance, live, logistics  # noqa: E402, F401
+from tiktok_shop.sandbox.orders import (  # noqa: E402
+    SELLER_FULFILLMENT,
+    place_order,
+    set_order_status,
+)
 from tiktok_shop.sandbox.routing import ROUTER, Request  # noqa: E402
 from tiktok_shop.sandbox.state import (  # noqa: E402
-    LineItem,
     LiveSession,
-    Order,
     Product,
     Return,
     SandboxState,
@@ -122,7 +126,6 @@ class World:
         status="DELIVERED",
         seller_discount="0",
         platform_discount="0",
-        shipping_fee=None,
         shipping_seller_discount="0",
         shipping_platform_discount="0",
         shipping_type="TIKTOK",
@@ -131,70 +134,40 @@ class World:
         commission_rate=0,
         live_id="",
         user_id="7494000000000000001",
-        create_time=None,
-        delivered_at=None,
-        tax="0",
     ):
-        """An order with exact money: `units` is [(Sku, quantity)], discounts are per unit."""
-        state = self.state
-        currency = shop.currency
-        created = state.now() if create_time is None else create_time
-        order = Order(
-            id=state.new_id(),
-            shop_id=shop.id,
-            status=status,
-            user_id=user_id,
-            create_time=created,
-            update_time=created,
-            line_items=[],
-            payment={},
-            recipient_address={"region_code": shop.region},
-            currency=currency,
-            paid_time=0 if status == "UNPAID" else created,
+        """An order placed as a buyer would, with exact money, then set to `status`.
+
+        `units` is [(Sku, quantity)]; discounts are amounts, per unit and off the shipping fee;
+        no sales tax. An UNPAID order gets paid when the sandbox clock reaches its payment time.
+        """
+        order = place_order(
+            self.state,
+            shop,
+            [(sku.id, quantity) for sku, quantity in units],
+            surface,
             shipping_type=shipping_type,
-            surface=surface,
+            fulfillment_type=SELLER_FULFILLMENT,
+            paid=status != "UNPAID",
+            on_hold=False,
+            buyer_message="",
             creator_username=creator,
-            content_id=f"content-{creator}" if creator else "",
             commission_rate=commission_rate,
+            content_id=f"content-{creator}" if creator else "",
             live_id=live_id,
+            unit_discounts=(seller_discount, platform_discount),
+            shipping_discounts=(shipping_seller_discount, shipping_platform_discount),
+            tax_rate=0,
+            user_id=user_id,
         )
-        package_id = state.new_id()
-        for sku, quantity in units:
-            for _ in range(quantity):
-                order.line_items.append(
-                    self._line_item(sku, currency, seller_discount, platform_discount, tax)
-                )
-                order.line_items[-1].package_id = package_id
-        order.payment = _payment(
-            order, shipping_fee, shipping_seller_discount, shipping_platform_discount
-        )
-        if status in ("DELIVERED", "COMPLETED"):
-            order.delivery_time = created + 3600 if delivered_at is None else delivered_at
-            order.update_time = order.delivery_time
-        if status == "CANCELLED":
-            for item in order.line_items:
-                item.display_status = "CANCELLED"
-        state.orders[order.id] = order
+        self._set_status(order, status)
         return order
 
-    def _line_item(self, sku, currency, seller_discount, platform_discount, tax):
-        original = Decimal(sku.price)
-        seller, platform = Decimal(seller_discount), Decimal(platform_discount)
-        product = self.state.products[sku.product_id]
-        return LineItem(
-            id=self.state.new_id(),
-            sku_id=sku.id,
-            product_id=sku.product_id,
-            seller_sku=sku.seller_sku,
-            product_name=product.title,
-            sku_name=sku.seller_sku,
-            original_price=money(original, currency),
-            sale_price=money(original - seller - platform, currency),
-            seller_discount=money(seller, currency),
-            platform_discount=money(platform, currency),
-            currency=currency,
-            tax=money(Decimal(tax), currency),
-        )
+    def _set_status(self, order, status):
+        """Move a paid order on to `status` through the order's own status changes."""
+        if status in ("DELIVERED", "COMPLETED"):
+            set_order_status(self.state, order, "DELIVERED")
+        if order.status not in (status, "UNPAID"):
+            set_order_status(self.state, order, status)
 
     def add_return(
         self,
@@ -262,36 +235,6 @@ class World:
         self.state.run_due()
 
 
-def _payment(order, shipping_fee, shipping_seller_discount, shipping_platform_discount):
-    currency = order.currency
-    items = order.line_items
-    original = sum(Decimal(i.original_price) for i in items)
-    seller = sum(Decimal(i.seller_discount) for i in items)
-    platform = sum(Decimal(i.platform_discount) for i in items)
-    tax = sum(Decimal(i.tax) for i in items)
-    default_fee = {"USD": "5.99", "IDR": "12000", "JPY": "600", "GBP": "2.99"}[currency]
-    original_shipping = Decimal(shipping_fee or default_fee)
-    ship_seller, ship_platform = (
-        Decimal(shipping_seller_discount),
-        Decimal(shipping_platform_discount),
-    )
-    shipping = original_shipping - ship_seller - ship_platform
-    sub_total = original - seller - platform
-    return {
-        "currency": currency,
-        "original_total_product_price": money(original, currency),
-        "seller_discount": money(seller, currency),
-        "platform_discount": money(platform, currency),
-        "sub_total": money(sub_total, currency),
-        "original_shipping_fee": money(original_shipping, currency),
-        "shipping_fee_seller_discount": money(ship_seller, currency),
-        "shipping_fee_platform_discount": money(ship_platform, currency),
-        "shipping_fee": money(shipping, currency),
-        "tax": money(tax, currency),
-        "total_amount": money(sub_total + shipping + tax, currency),
-    }
-
-
 # --- image bytes -----------------------------------------------------------------------------
 
 
@@ -330,6 +273,13 @@ def seller_client(sandbox, shop):
 
 def stocked_skus(sandbox, shop, count=2, minimum=5):
     """`count` SKUs of live products of `shop` with `minimum` units in the seller's warehouses."""
+    found = in_stock_skus(sandbox, shop, minimum)
+    assert len(found) >= count, f"shop {shop.region} has too few SKUs in stock"
+    return found[:count]
+
+
+def in_stock_skus(sandbox, shop, minimum):
+    """Every SKU of a live product of `shop` with `minimum` units in the seller's warehouses."""
     state = sandbox.state
     found = []
     with state.lock:
@@ -342,8 +292,7 @@ def stocked_skus(sandbox, shop, count=2, minimum=5):
             )
             if product.shop_id == shop.id and product.status == "ACTIVATE" and own_stock >= minimum:
                 found.append(sku)
-    assert len(found) >= count, f"shop {shop.region} has too few SKUs in stock"
-    return found[:count]
+    return found
 
 
 def delivered_order(sandbox, shop, items, **options):

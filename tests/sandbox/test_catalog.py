@@ -417,6 +417,17 @@ def test_idempotency_key_returns_the_first_result(world):
     assert len(world.state.products) == 1
 
 
+def test_two_shops_may_use_the_same_idempotency_key(world):
+    for shop in (world.us, world.gb):
+        body = valid_body(world, shop)
+        body["idempotency_key"] = "create-tee-1"
+        create(world, body, shop)
+
+    assert sorted(p.shop_id for p in world.state.products.values()) == sorted(
+        [world.us.id, world.gb.id]
+    )
+
+
 def test_idr_and_jpy_prices_take_no_decimals(world):
     for shop, amount in ((world.id, "150000.5"), (world.jp, "1500.5")):
         body = valid_body(world, shop)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from tiktok_shop.sandbox import orders
+from tiktok_shop.sandbox.state import money
 
 SEARCH = "/order/202309/orders/search"
 DETAIL = "/order/202309/orders"
@@ -71,6 +72,27 @@ def test_payment_identities_hold_in_every_currency(sandbox, place, stock, region
             assert isinstance(value, str)
             assert len(value.partition(".")[2]) == decimals, (key, value)
     assert Decimal(payment["seller_discount"]) > 0 and Decimal(payment["platform_discount"]) > 0
+
+
+def test_pinned_discounts_and_tax_replace_the_draws(us_shop, place, stock):
+    sku = stock(us_shop, minimum=2, count=1)[0]
+    order = place(
+        us_shop,
+        [(sku.id, 2)],
+        unit_discounts=("1.50", "0.25"),
+        shipping_discounts=("1.00", "2.00"),
+        tax_rate="0.10",
+    )
+
+    sale = Decimal(sku.price) - Decimal("1.75")
+    for item in order.line_items:
+        assert (item.seller_discount, item.platform_discount) == ("1.50", "0.25")
+        assert item.tax == money(sale * Decimal("0.10"), "USD")
+    payment = order.payment
+    assert payment["shipping_fee_seller_discount"] == "1.00"
+    assert payment["shipping_fee_platform_discount"] == "2.00"
+    assert payment["sub_total"] == money(2 * sale, "USD")
+    assert_payment_identities(payment)
 
 
 def test_one_line_item_per_unit(sandbox, client, us_shop, place, stock):

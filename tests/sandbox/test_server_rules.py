@@ -139,14 +139,10 @@ def test_an_unknown_app_key_is_refused_with_36009004(sandbox, token):
     assert envelope(response)["code"] == 36009004
 
 
-def test_a_missing_token_is_refused_with_105001(raw):
-    response = raw("GET", SHOPS)
+@pytest.mark.parametrize("access_token", [None, "TTP_not_a_token"], ids=["missing", "invalid"])
+def test_a_missing_or_invalid_token_is_refused_with_105001(raw, access_token):
+    response = raw("GET", SHOPS, access_token=access_token)
     assert (response.status_code, envelope(response)["code"]) == (401, 105001)
-
-
-def test_an_invalid_token_is_refused_with_105001(raw):
-    response = raw("GET", SHOPS, access_token="TTP_not_a_token")
-    assert envelope(response)["code"] == 105001
 
 
 def test_an_expired_token_is_refused_with_105002(sandbox, client, api_error):
@@ -167,15 +163,17 @@ def test_a_token_of_another_seller_is_refused_for_the_shop_with_101000(sandbox, 
     assert (error.code, error.http_status) == (101000, 401)
 
 
-def test_a_missing_shop_cipher_is_refused_with_106013(raw, token):
+@pytest.mark.parametrize(
+    ("shop_cipher", "code"), [(None, 106013), ("ROW_unknown", 36009004)], ids=["missing", "unknown"]
+)
+def test_a_missing_or_unknown_shop_cipher_is_refused(raw, token, shop_cipher, code):
+    params = {"page_size": "10"}
+    if shop_cipher is not None:
+        params["shop_cipher"] = shop_cipher
     response = raw(
-        "POST",
-        SEARCH,
-        params={"page_size": "10"},
-        body=SEARCH_BODY,
-        access_token=token["access_token"],
+        "POST", SEARCH, params=params, body=SEARCH_BODY, access_token=token["access_token"]
     )
-    assert envelope(response)["code"] == 106013
+    assert envelope(response)["code"] == code
 
 
 def test_a_shop_cipher_where_forbidden_is_refused_with_36009004(raw, token, us_shop):
@@ -185,17 +183,6 @@ def test_a_shop_cipher_where_forbidden_is_refused_with_36009004(raw, token, us_s
     payload = envelope(response)
     assert payload["code"] == 36009004
     assert "shop_cipher" in payload["message"]
-
-
-def test_an_unknown_shop_cipher_is_refused_with_36009004(raw, token):
-    response = raw(
-        "POST",
-        SEARCH,
-        params={"shop_cipher": "ROW_unknown", "page_size": "10"},
-        body=SEARCH_BODY,
-        access_token=token["access_token"],
-    )
-    assert envelope(response)["code"] == 36009004
 
 
 def test_a_deauthorized_shop_is_refused_with_105001(sandbox, client, us_shop, api_error):
@@ -252,38 +239,27 @@ def test_page_sizes_at_the_bounds_are_accepted(raw, token, us_shop, path, page_s
     assert envelope(response)["code"] == 0
 
 
-def test_a_body_that_is_not_json_is_refused_with_36009004(raw, token, us_shop):
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        (b"{not json", "application/json", 36009004),
+        (b"[1,2]", "application/json", 36009004),
+        (b"order_status=ON_HOLD", "application/x-www-form-urlencoded", 36009022),
+    ],
+    ids=["not-json", "json-array", "form-data"],
+)
+def test_a_search_body_that_is_not_a_json_object_is_refused(
+    raw, token, us_shop, body, content_type, code
+):
     response = raw(
         "POST",
         SEARCH,
         params=search_params(us_shop),
-        body=b"{not json",
+        body=body,
+        content_type=content_type,
         access_token=token["access_token"],
     )
-    assert envelope(response)["code"] == 36009004
-
-
-def test_a_json_array_body_is_refused_with_36009004(raw, token, us_shop):
-    response = raw(
-        "POST",
-        SEARCH,
-        params=search_params(us_shop),
-        body=b"[1,2]",
-        access_token=token["access_token"],
-    )
-    assert envelope(response)["code"] == 36009004
-
-
-def test_a_json_route_sent_as_form_data_is_refused_with_36009022(raw, token, us_shop):
-    response = raw(
-        "POST",
-        SEARCH,
-        params=search_params(us_shop),
-        body=b"order_status=ON_HOLD",
-        content_type="application/x-www-form-urlencoded",
-        access_token=token["access_token"],
-    )
-    assert envelope(response)["code"] == 36009022
+    assert envelope(response)["code"] == code
 
 
 def test_an_upload_sent_as_json_is_refused_with_36009023(raw, token):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from .logistics import delivery_options_for_region, stable_id
-from .routing import ApiError, paginate, route
+from .routing import ApiError, idempotent, paginate, route
 from .state import CURRENCY_DECIMALS, Product, Sku, money
 
 CODE_INVALID_PARAMETER = 36009004
@@ -1357,29 +1357,22 @@ def _save_mode(body):
 @route("POST", "/product/202309/products")
 def create_product(state, request):
     body = request.json or {}
-    shop = request.shop
-    with state.lock:
-        memory_key = _idempotency_key(request, body)
-        if memory_key in state.idempotency:
-            return copy.deepcopy(state.idempotency[memory_key])
-        draft = _save_mode(body) == "AS_DRAFT"
-        _raise_first(validate_listing(state, shop, body, draft=draft))
-        status = "DRAFT" if draft else "PENDING"
-        product = Product(state.new_id(), shop.id, "", status=status, create_time=state.now())
-        _apply_body(state, shop, product, body)
-        state.products[product.id] = product
-        if not draft:
-            _submit_for_audit(state, product)
-        result = _write_result(product, _listing_warnings(body))
-        if memory_key is not None:
-            state.idempotency[memory_key] = copy.deepcopy(result)
-        return result
-
-
-def _idempotency_key(request, body):
     key = body.get("idempotency_key") or request.query.get("idempotency_key")
-    # Keys are the caller's; two shops may well pick the same one.
-    return (request.path, f"{request.shop.id}:{key}") if key else None
+    with state.lock:
+        return idempotent(state, request, key, lambda: _create_listing(state, request.shop, body))
+
+
+def _create_listing(state, shop, body):
+    """Validate `body`, store the new product and return Create Product's answer."""
+    draft = _save_mode(body) == "AS_DRAFT"
+    _raise_first(validate_listing(state, shop, body, draft=draft))
+    status = "DRAFT" if draft else "PENDING"
+    product = Product(state.new_id(), shop.id, "", status=status, create_time=state.now())
+    _apply_body(state, shop, product, body)
+    state.products[product.id] = product
+    if not draft:
+        _submit_for_audit(state, product)
+    return _write_result(product, _listing_warnings(body))
 
 
 @route("PUT", "/product/202309/products/{product_id}")

@@ -21,7 +21,7 @@ import zlib
 
 from ..const import CODE_INVALID_PARAMETER
 from . import orders
-from .routing import ApiError, RawResponse, paginate, route
+from .routing import ApiError, RawResponse, paginate, route, shop_record
 
 PACKAGE_STATUSES = ("PROCESSING", "FULFILLING", "COMPLETED", "CANCELLED")
 DOCUMENT_TYPES = (
@@ -273,18 +273,12 @@ def _advance_package(state, order, package):
 # --- the API ------------------------------------------------------------------------------------
 
 
-def _shop_package(state, request, package_id=None):
-    package = state.packages.get(package_id or request.path_params["package_id"])
-    if package is None or package.shop_id != request.shop.id:
-        raise ApiError(CODE_INVALID_PARAMETER, "Package not found")
-    return package
+def _shop_package(state, request):
+    return shop_record(state.packages, request.path_params["package_id"], request, "Package")
 
 
 def _shop_order(state, request):
-    order = state.orders.get(request.path_params["order_id"])
-    if order is None or order.shop_id != request.shop.id:
-        raise ApiError(CODE_INVALID_PARAMETER, "Order not found")
-    return order
+    return shop_record(state.orders, request.path_params["order_id"], request, "Order")
 
 
 def _check_shippable(order, package):

@@ -126,6 +126,9 @@ def place_order(
     live_id="",
     seller_discount_rate=None,
     platform_discount_rate=None,
+    unit_discounts=None,
+    shipping_discounts=None,
+    tax_rate=None,
     user_id=None,
     create_time=None,
 ):
@@ -140,6 +143,9 @@ def place_order(
     :param on_hold: False skips the one-hour ON_HOLD window
     :param seller_discount_rate / platform_discount_rate: Decimal share off each unit's price,
         drawn when None
+    :param unit_discounts: (seller, platform) amounts off each unit's price, instead of rates
+    :param shipping_discounts: (seller, platform) amounts off the shipping fee, drawn when None
+    :param tax_rate: US sales tax rate on each unit, the recipient's state's when None
     :param commission_rate: affiliate commission in hundredths of a percent (1000 = 10 %)
     :raises OrderRefused: unknown SKU, SKU of another shop, product not on sale, not enough stock
     """
@@ -157,8 +163,12 @@ def place_order(
         if shipping_type not in SHIPPING_TYPES:
             raise OrderRefused(f"unknown shipping_type {shipping_type!r}")
         free_order = is_sample_order or is_replacement_order
-        rates = _discount_rates(rng, seller_discount_rate, platform_discount_rate, free_order)
+        unit_discount = _unit_discount(
+            rng, seller_discount_rate, platform_discount_rate, unit_discounts, free_order
+        )
         place = rng.choice(PLACES.get(shop.region, DEFAULT_PLACES))
+        tax_rate = place.tax_rate if tax_rate is None else tax_rate
+        sales_tax_rate = Decimal(0) if free_order else Decimal(str(tax_rate))
         now = state.now() if create_time is None else create_time
         order = Order(
             id=state.new_id(),
@@ -188,8 +198,8 @@ def place_order(
         order.buyer_email = f"v{int(order.user_id) % 10**12:012d}@scs.tiktokw.us"
         order.warehouse_id = allocation[0][1]
         _set_delivery_option(state, order, shop.region)
-        order.line_items = _line_items(state, order, allocation, rates, place, free_order)
-        order.payment = _payment(state, order, rng, free_order)
+        order.line_items = _line_items(state, order, allocation, unit_discount, sales_tax_rate)
+        order.payment = _payment(state, order, rng, free_order, shipping_discounts)
         state.orders[order.id] = order
         if paid:
             mark_paid(state, order.id, on_hold=on_hold, paid_time=now)
@@ -266,6 +276,15 @@ def _allocate_stock(state, wanted, fbt):
     return units
 
 
+def _unit_discount(rng, seller_rate, platform_rate, amounts, free_order):
+    """`discount(original price) -> (seller, platform)` for each unit: fixed amounts or rates."""
+    if amounts is not None:
+        seller, platform = (Decimal(str(amount)) for amount in amounts)
+        return lambda original: (seller, platform)
+    seller_rate, platform_rate = _discount_rates(rng, seller_rate, platform_rate, free_order)
+    return lambda original: (original * seller_rate, original * platform_rate)
+
+
 def _discount_rates(rng, seller_rate, platform_rate, free_order):
     if free_order:
         return Decimal(1), Decimal(0)
@@ -299,16 +318,15 @@ def _quantize(amount, currency):
     return Decimal(money(amount, currency))
 
 
-def _line_items(state, order, allocation, rates, place, free_order):
-    seller_rate, platform_rate = rates
-    tax_rate = Decimal(0) if free_order else Decimal(place.tax_rate)
+def _line_items(state, order, allocation, unit_discount, tax_rate):
     currency = order.currency
     products = state.products
     items = []
     for sku, warehouse_id in allocation:
         original = _quantize(sku.price, currency)
-        seller_discount = _quantize(original * seller_rate, currency)
-        platform_discount = _quantize(original * platform_rate, currency)
+        seller_discount, platform_discount = (
+            _quantize(amount, currency) for amount in unit_discount(original)
+        )
         sale = original - seller_discount - platform_discount
         product = products[sku.product_id]
         items.append(
@@ -341,7 +359,7 @@ def _first_image(product):
     return ""
 
 
-def _payment(state, order, rng, free_order):
+def _payment(state, order, rng, free_order, shipping_discounts):
     """The `payment` block, every figure in the currency's decimals so the identities are exact."""
     currency = order.currency
     items = order.line_items
@@ -350,9 +368,9 @@ def _payment(state, order, rng, free_order):
     platform_discount = sum(Decimal(item.platform_discount) for item in items)
     sub_total = original_total - seller_discount - platform_discount
     shipping = _quantize(ORIGINAL_SHIPPING_FEE.get(currency, DEFAULT_SHIPPING_FEE), currency)
-    shipping_seller, shipping_platform = _shipping_discounts(
-        rng, shipping, sub_total, currency, free_order
-    )
+    if shipping_discounts is None:
+        shipping_discounts = _shipping_discounts(rng, shipping, sub_total, currency, free_order)
+    shipping_seller, shipping_platform = (_quantize(d, currency) for d in shipping_discounts)
     shipping_fee = shipping - shipping_seller - shipping_platform
     product_tax = sum(Decimal(item.tax) for item in items)
     total = sub_total + shipping_fee + product_tax

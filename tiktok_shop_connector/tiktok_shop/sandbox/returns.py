@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from ..const import CODE_INVALID_PARAMETER
 from . import orders
-from .routing import ApiError, paginate, route
+from .routing import ApiError, idempotent, paginate, route, shop_record
 from .state import Cancellation, Return, money
 
 SELLER_RESPONSE_WINDOW = 2 * 86400
@@ -424,17 +424,10 @@ def _refund_of(order, item_ids):
 # --- the API ------------------------------------------------------------------------------------
 
 
-def _idempotent(state, request, action):
-    """Run `action()` once per (path, idempotency_key); repeat the first answer afterwards."""
+def _decide_once(state, request, decision, *records):
+    """The seller's `decision(state, *records)`, run once per `idempotency_key` (query)."""
     key = request.query.get("idempotency_key")
-    if key:
-        cached = state.idempotency.get((request.path, key))
-        if cached is not None:
-            return cached
-    result = action()
-    if key:
-        state.idempotency[(request.path, key)] = result
-    return result
+    return idempotent(state, request, key, lambda: _business(decision, state, *records) or {})
 
 
 def _business(action, *args):
@@ -445,17 +438,12 @@ def _business(action, *args):
 
 
 def _shop_cancellation(state, request):
-    cancellation = state.cancellations.get(request.path_params["cancel_id"])
-    if cancellation is None or cancellation.shop_id != request.shop.id:
-        raise ApiError(CODE_INVALID_PARAMETER, "Cancellation not found")
-    return cancellation
+    cancel_id = request.path_params["cancel_id"]
+    return shop_record(state.cancellations, cancel_id, request, "Cancellation")
 
 
 def _shop_return(state, request):
-    a_return = state.returns.get(request.path_params["return_id"])
-    if a_return is None or a_return.shop_id != request.shop.id:
-        raise ApiError(CODE_INVALID_PARAMETER, "Return not found")
-    return a_return
+    return shop_record(state.returns, request.path_params["return_id"], request, "Return")
 
 
 @route("POST", "/return_refund/202309/cancellations/search", page_size=(1, 50))
@@ -481,9 +469,7 @@ def search_cancellations(state, request):
 @route("POST", "/return_refund/202309/cancellations")
 def seller_cancel(state, request):
     body = request.json
-    order = state.orders.get(str(body.get("order_id") or ""))
-    if order is None or order.shop_id != request.shop.id:
-        raise ApiError(CODE_INVALID_PARAMETER, "Order not found")
+    order = shop_record(state.orders, str(body.get("order_id") or ""), request, "Order")
     if not body.get("cancel_reason"):
         raise ApiError(CODE_INVALID_PARAMETER, "cancel_reason is required")
     cancellation = _business(
@@ -495,9 +481,7 @@ def seller_cancel(state, request):
 @route("POST", "/return_refund/202309/cancellations/{cancel_id}/approve")
 def approve_cancellation_endpoint(state, request):
     cancellation = _shop_cancellation(state, request)
-    return _idempotent(
-        state, request, lambda: _business(approve_cancellation, state, cancellation) or {}
-    )
+    return _decide_once(state, request, approve_cancellation, cancellation)
 
 
 @route("POST", "/return_refund/202309/cancellations/{cancel_id}/reject")
@@ -505,9 +489,7 @@ def reject_cancellation_endpoint(state, request):
     cancellation = _shop_cancellation(state, request)
     if not request.json.get("reject_reason"):
         raise ApiError(CODE_INVALID_PARAMETER, "reject_reason is required")
-    return _idempotent(
-        state, request, lambda: _business(reject_cancellation, state, cancellation) or {}
-    )
+    return _decide_once(state, request, reject_cancellation, cancellation)
 
 
 @route("POST", "/return_refund/202309/returns/search", page_size=(10, 50))
@@ -545,9 +527,7 @@ def _decide_endpoint(state, request, allowed):
     decision = request.json.get("decision")
     if decision not in allowed:
         raise ApiError(CODE_INVALID_PARAMETER, f"Invalid decision {decision!r}")
-    return _idempotent(
-        state, request, lambda: _business(decide_return, state, a_return, decision) or {}
-    )
+    return _decide_once(state, request, decide_return, a_return, decision)
 
 
 def _as_list(value):

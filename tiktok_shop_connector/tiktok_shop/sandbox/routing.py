@@ -7,8 +7,11 @@ A handler that must answer something other than an envelope (an HTML page, a red
 returns a `RawResponse`.
 """
 
+import copy
 import re
 from dataclasses import dataclass, field
+
+from ..const import CODE_INVALID_PARAMETER
 
 
 class ApiError(Exception):
@@ -110,6 +113,28 @@ def route(method, template, **options):
         return handler
 
     return register
+
+
+def shop_record(records, record_id, request, kind):
+    """`records[record_id]` when it belongs to the request's shop, else "`kind` not found"."""
+    record = records.get(record_id)
+    if record is None or record.shop_id != request.shop.id:
+        raise ApiError(CODE_INVALID_PARAMETER, f"{kind} not found")
+    return record
+
+
+def idempotent(state, request, key, action):
+    """Run `action()` once per path, shop and idempotency `key`; repeat its first answer after.
+
+    Without a key the action simply runs. A refused action (ApiError) is not remembered.
+    """
+    if not key:
+        return action()
+    # Keys are the caller's; two shops may well pick the same one.
+    memory_key = (request.path, request.shop.id, key)
+    if memory_key not in state.idempotency:
+        state.idempotency[memory_key] = copy.deepcopy(action())
+    return copy.deepcopy(state.idempotency[memory_key])
 
 
 def paginate(items, request, key):

@@ -336,7 +336,7 @@ class SandboxState:
         self.returns = {}  # return_id -> Return
         self.lives = {}  # id -> LiveSession
         self.images = {}  # uri -> bytes
-        self.idempotency = {}  # (path, idempotency_key) -> response data
+        self.idempotency = {}  # (path, shop_id, idempotency_key) -> response data
         # Reference data, filled by catalog.seed_reference_data / logistics.seed_reference_data:
         self.categories = {}  # id -> {id, parent_id, local_name, is_leaf, version, ...}
         self.brands = {}  # id -> {id, name, authorized_status, brand_status, is_t1_brand}
