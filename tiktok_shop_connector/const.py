@@ -37,6 +37,9 @@ SYNC_KINDS = ("orders", "stock", "catalog", "fees", "affiliates", "returns")
 # Finished sync logs older than this are removed by the autovacuum.
 SYNC_LOG_RETENTION_DAYS = 30
 
+# Topics about an order (status, address, packages, cancellation): processed as order imports.
+ORDER_EVENT_TYPES = frozenset({1, 3, 4, 11})
+
 # Which handler of tiktok.webhook.event processes each topic number.
 WEBHOOK_HANDLERS = {
     1: "_handle_order_event",

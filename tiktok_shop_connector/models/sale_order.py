@@ -86,6 +86,7 @@ class SaleOrder(models.Model):
         """Apply a newer version of the TikTok order; return the sync outcome."""
         self.ensure_one()
         if self.state == "draft" and self.tiktok_unmapped_sku_ids:
+            builder.check_ready(mapped)
             return self._tiktok_rebuild(mapped, builder)
         if mapped.update_time <= self.tiktok_update_time:
             return "skipped"
@@ -206,6 +207,11 @@ class ResPartner(models.Model):
 
     tiktok_buyer_id = fields.Char(string="TikTok buyer id", index=True, copy=False)
     tiktok_address_key = fields.Char(index=True, copy=False)
+
+    _tiktok_buyer_unique = models.UniqueIndex(
+        "(tiktok_buyer_id) WHERE tiktok_buyer_id IS NOT NULL AND parent_id IS NULL",
+        "This TikTok buyer already has a contact.",
+    )
 
     @api.model
     def _tiktok_address_key(self, parts):

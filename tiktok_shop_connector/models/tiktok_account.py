@@ -223,6 +223,8 @@ class TikTokAccount(models.Model):
                 shops |= existing
             else:
                 shops |= Shop.create(values)
+        for shop in shops.filtered(lambda s: s.pricelist_id.currency_id != s.currency_id):
+            shop.pricelist_id = shop._tiktok_pricelist()
         return shops
 
     # === TOKENS === #

@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from odoo import Command
 
 from ..tiktok_shop.order_mapping import recipient_parts
+from ..tools import create_unless_concurrent
 
 SERVICE_PRODUCTS = {
     "shipping": "tiktok_shop_connector.product_tiktok_shipping",
@@ -14,6 +15,10 @@ SERVICE_PRODUCTS = {
     "tax": "tiktok_shop_connector.product_tiktok_tax",
     "rounding": "tiktok_shop_connector.product_tiktok_rounding",
 }
+
+
+class ConcurrentImport(Exception):
+    """Another worker is creating a record this order needs: the order is retried later."""
 
 
 class OrderBuilder:
@@ -57,6 +62,11 @@ class OrderBuilder:
 
     # === ONE ORDER === #
 
+    def check_ready(self, mapped):
+        busy = [line.sku_id for line in mapped.lines if line.sku_id not in self.bindings]
+        if busy:
+            raise ConcurrentImport(f"SKU {', '.join(busy)} is being bound by another worker")
+
     def unmapped_skus(self, mapped):
         skus = (self.bindings[line.sku_id] for line in mapped.lines)
         return self.env["tiktok.sku"].union(*(sku for sku in skus if not sku.product_id))
@@ -70,6 +80,7 @@ class OrderBuilder:
 
     def values(self, mapped):
         """Values of the sale order of `mapped`, lines included."""
+        self.check_ready(mapped)
         buyer, delivery = self._partners(mapped)
         shop = self.shop
         unmapped = self.unmapped_skus(mapped)
@@ -154,14 +165,17 @@ class OrderBuilder:
         Partner = self.env["res.partner"].sudo()
         buyer = self.buyers.get(mapped.buyer_id)
         if buyer is None:
-            buyer = Partner.create(
+            buyer = create_unless_concurrent(
+                Partner,
                 {
                     "name": parts["name"],
                     "tiktok_buyer_id": mapped.buyer_id or False,
                     "email": mapped.buyer_email or False,
                     "company_id": False,
-                }
+                },
             )
+            if not buyer:
+                raise ConcurrentImport(f"buyer {mapped.buyer_id} is being added by another worker")
             if mapped.buyer_id:
                 self.buyers[mapped.buyer_id] = buyer
         key = Partner._tiktok_address_key(parts)

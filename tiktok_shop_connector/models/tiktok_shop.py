@@ -51,13 +51,18 @@ class TikTokShop(models.Model):
     sync_fees = fields.Boolean(string="Fees and settlements", default=True)
     sync_affiliates = fields.Boolean(string="Creator affiliates", default=True)
     sync_returns = fields.Boolean(string="Returns", default=True)
-    last_sync_orders = fields.Datetime(readonly=True, copy=False)
-    last_sync_stock = fields.Datetime(readonly=True, copy=False)
-    last_sync_catalog = fields.Datetime(readonly=True, copy=False)
-    last_sync_fees = fields.Datetime(readonly=True, copy=False)
-    last_sync_affiliates = fields.Datetime(readonly=True, copy=False)
-    last_sync_returns = fields.Datetime(readonly=True, copy=False)
-    last_error = fields.Text(readonly=True, copy=False)
+    # Read from the sync logs rather than stored here: every import would otherwise write this
+    # row, and two workers syncing one shop would conflict on it.
+    last_sync_orders = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_stock = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_catalog = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_fees = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_affiliates = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_returns = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_error = fields.Text(compute="_compute_last_syncs")
+    last_error = fields.Text(
+        readonly=True, copy=False, help="Why the sync was stopped (e.g. the seller deauthorized)."
+    )
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         string="Default warehouse",

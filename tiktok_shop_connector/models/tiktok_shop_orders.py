@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from psycopg2 import IntegrityError
+from psycopg2.errors import SerializationFailure
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
@@ -15,13 +16,22 @@ from ..tiktok_shop.order_mapping import (
     map_order,
     source_tag,
 )
-from .tiktok_order_builder import OrderBuilder
+from .tiktok_order_builder import ConcurrentImport, OrderBuilder
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_STATUSES_TO_IMPORT = "ON_HOLD,AWAITING_SHIPMENT,AWAITING_COLLECTION"
 # What an order import may fail with and still leave the rest of the batch to go on.
-ORDER_ERRORS = (UserError, ValidationError, TikTokShopError, ValueError, KeyError)
+# A serialization failure is another worker's commit on a row the order needs (a stock quant).
+ORDER_ERRORS = (
+    UserError,
+    ValidationError,
+    TikTokShopError,
+    ValueError,
+    KeyError,
+    ConcurrentImport,
+    SerializationFailure,
+)
 
 
 class TikTokShopOrders(models.Model):
@@ -88,7 +98,10 @@ class TikTokShopOrders(models.Model):
         return [status.strip().upper() for status in statuses if status.strip()]
 
     def _tiktok_pricelist(self):
-        """The shop's pricelist when it is in the shop's currency, else one made for it."""
+        """The shop's pricelist when it is in the shop's currency, else one made for it.
+
+        Not written back on the shop: imports never write the shop's row (see last_sync_*).
+        """
         self.ensure_one()
         if self.pricelist_id.currency_id == self.currency_id:
             return self.pricelist_id
@@ -100,21 +113,23 @@ class TikTokShopOrders(models.Model):
             pricelist = Pricelist.create(
                 {"name": name, "currency_id": self.currency_id.id, "company_id": self.company_id.id}
             )
-        self.sudo().pricelist_id = pricelist
         return pricelist
 
     # === IMPORT === #
 
-    def _tiktok_import_order_ids(self, order_ids, trigger="webhook"):
+    def _tiktok_import_order_ids(self, order_ids, trigger="webhook", failures=None):
         """Read these orders from TikTok (the payload of a webhook is never trusted) and import."""
         self.ensure_one()
-        return self._tiktok_import_orders(self._tiktok_fetch_orders(list(order_ids)), trigger)
+        remote_orders = self._tiktok_fetch_orders(list(dict.fromkeys(order_ids)))
+        return self._tiktok_import_orders(remote_orders, trigger, failures)
 
-    def _tiktok_import_orders(self, remote_orders, trigger="cron"):
+    def _tiktok_import_orders(self, remote_orders, trigger="cron", failures=None):
         """Create or update one sale order per TikTok order, each in its own savepoint.
 
+        :param dict failures: filled with {TikTok order id: error} for the orders that failed
         :return: the sync log of the run (counts, and the orders that failed in its message)
         """
+        failures = {} if failures is None else failures
         self.ensure_one()
         mapped_orders = [map_order(remote) for remote in remote_orders]
         with self._tiktok_sync_run("orders", trigger) as log:
@@ -140,6 +155,7 @@ class TikTokShopOrders(models.Model):
                     outcome = "skipped"
                 except ORDER_ERRORS as error:
                     outcome = "failed"
+                    failures[mapped.order_id] = str(error)
                     log._note(f"order {mapped.order_id}: {error}")
                     log.failed_update_time = min(
                         log.failed_update_time or mapped.update_time, mapped.update_time

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import create_unless_concurrent
+
 
 class TikTokSku(models.Model):
     """The binding of one TikTok SKU of one shop to the Odoo product variant it sells.
@@ -66,7 +68,9 @@ class TikTokSku(models.Model):
     def _tiktok_bind(self, shop, lines):
         """{TikTok SKU id: tiktok.sku} for `lines` (MappedLine), creating missing bindings.
 
-        One query per batch for the existing bindings, one for the products to match.
+        One query per batch for the existing bindings, one for the products to match. A binding
+        another worker creates at the same moment is missing from the result: the orders that
+        need it fail for now and are retried (see `OrderBuilder.check_ready`).
         """
         sku_ids = {line.sku_id for line in lines}
         bindings = {
@@ -78,19 +82,19 @@ class TikTokSku(models.Model):
         missing = [line for line in _unique_by_sku(lines) if line.sku_id not in bindings]
         if missing:
             products = self._match_products(shop, [line.seller_sku for line in missing])
-            created = self.create(
-                [
+            for line in missing:
+                sku = create_unless_concurrent(
+                    self,
                     {
                         "shop_id": shop.id,
                         "tiktok_sku_id": line.sku_id,
                         "seller_sku": line.seller_sku,
                         "name": line.description,
                         "product_id": products.get(line.seller_sku, False),
-                    }
-                    for line in missing
-                ]
-            )
-            bindings.update((sku.tiktok_sku_id, sku) for sku in created)
+                    },
+                )
+                if sku:
+                    bindings[line.sku_id] = sku
         return bindings
 
     @api.model

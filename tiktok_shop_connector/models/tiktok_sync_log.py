@@ -85,10 +85,10 @@ class TikTokShopSyncLog(models.Model):
 
     @contextmanager
     def _tiktok_sync_run(self, kind, trigger="cron"):
-        """Record one sync run: yields its log; stamps the shop's last sync time on success.
+        """Record one sync run: yields its log, closed as done, partial or failed.
 
-        A TikTok error ends the run as failed, with the message on the log and on the shop, and
-        is re-raised so the caller's cron or button reports it too.
+        An error ends the run as failed with its message, and is re-raised so the caller's cron
+        or button reports it too.
         """
         self.ensure_one()
         log = (
@@ -101,10 +101,20 @@ class TikTokShopSyncLog(models.Model):
         except Exception as error:
             _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
             log._close(error)
-            self.sudo().last_error = str(error)
             raise
         log._close()
-        values = {"last_error": False}
-        if f"last_sync_{kind}" in self._fields:
-            values[f"last_sync_{kind}"] = log.started_at
-        self.sudo().write(values)
+
+    def _compute_last_syncs(self):
+        """Last successful run per kind, and the error of the latest run when it failed."""
+        Log = self.env["tiktok.sync.log"].sudo()
+        finished = Log._read_group(
+            [("shop_id", "in", self.ids), ("state", "in", ("done", "partial"))],
+            ["shop_id", "kind"],
+            ["started_at:max"],
+        )
+        last = {(shop.id, kind): started for shop, kind, started in finished}
+        for shop in self:
+            for kind in const.SYNC_KINDS:
+                shop[f"last_sync_{kind}"] = last.get((shop.id, kind), False)
+            latest = Log.search([("shop_id", "=", shop.id)], limit=1)
+            shop.last_sync_error = latest.message if latest.state == "failed" else False

@@ -100,7 +100,11 @@ class TikTokWebhookEvent(models.Model):
 
     @api.model
     def _cron_process_events(self):
-        """Process pending events in batches; one failing event never blocks the others."""
+        """Process pending events in batches; one failing event never blocks the others.
+
+        The order events of one shop in a batch are imported together: one Get Order Detail call
+        per 50 orders instead of one per event, which is what keeps a LIVE burst fast.
+        """
         domain = [
             ("state", "in", ("pending", "failed")),
             ("attempts", "<", const.WEBHOOK_MAX_ATTEMPTS),
@@ -110,11 +114,54 @@ class TikTokWebhookEvent(models.Model):
             events = events.try_lock_for_update()
             if not events:
                 break
-            for event in events:
+            order_events = events.filtered(lambda e: e._order_ids() and e.shop_id)
+            for shop, shop_events in order_events.grouped("shop_id").items():
+                shop_events._process_order_events(shop)
+            for event in events - order_events:
                 event._process()
             remaining = self.search_count(domain)
             if not self.env["ir.cron"]._commit_progress(len(events), remaining=remaining):
                 break
+
+    def _order_ids(self):
+        """The TikTok orders an order, address, package or cancellation event is about."""
+        self.ensure_one()
+        if self.event_type not in const.ORDER_EVENT_TYPES:
+            return []
+        data = json.loads(self.payload or "{}").get("data") or {}
+        if data.get("order_id"):
+            return [str(data["order_id"])]
+        return [
+            str(order_id)
+            for package in data.get("package_list") or ()
+            for order_id in package.get("order_id_list") or ()
+        ]
+
+    def _process_order_events(self, shop):
+        """Import the orders of these events of one shop at once; each event gets its outcome."""
+        failures = {}
+        try:
+            with self.env.cr.savepoint():
+                log = shop._tiktok_import_order_ids(
+                    [oid for event in self for oid in event._order_ids()], "webhook", failures
+                )
+        except (TikTokShopError, UserError) as error:
+            _logger.info("TikTok order events of shop %s failed: %s", shop.id, error)
+            for event in self:
+                event._set_outcome(error=str(error))
+            return
+        for event in self:
+            errors = [failures[oid] for oid in event._order_ids() if oid in failures]
+            summary = f"{log.created_count} created, {log.updated_count} updated in its batch"
+            event._set_outcome(result=summary, error="; ".join(errors))
+
+    def _set_outcome(self, result=False, error=False):
+        values = {"attempts": self.attempts + 1, "result": result, "error": error or False}
+        if error:
+            values["state"] = "failed"
+        else:
+            values.update(state="done", processed_at=fields.Datetime.now())
+        self.write(values)
 
     def _process(self):
         self.ensure_one()
@@ -128,17 +175,9 @@ class TikTokWebhookEvent(models.Model):
                 result = getattr(self, handler)(notification.get("data") or {})
         except (TikTokShopError, UserError, ValueError, KeyError) as error:
             _logger.info("TikTok webhook event %s failed: %s", self.id, error)
-            self.write({"state": "failed", "attempts": self.attempts + 1, "error": str(error)})
+            self._set_outcome(error=str(error))
             return
-        self.write(
-            {
-                "state": "done",
-                "attempts": self.attempts + 1,
-                "processed_at": fields.Datetime.now(),
-                "result": result or False,
-                "error": False,
-            }
-        )
+        self._set_outcome(result=result)
 
     def action_replay(self):
         """Process the events again now, whatever their state (a manager's explicit request)."""
