@@ -2,6 +2,7 @@
 
 import queue
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from tiktok_shop.sandbox.__main__ import parse_arguments
 from tiktok_shop.sandbox.app import Sandbox
 from tiktok_shop.sandbox.seed import SeedOptions, build_world
 
@@ -228,3 +230,16 @@ def test_the_command_line_starts_a_sandbox():
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+def test_the_compose_sandbox_pushes_webhooks_for_its_own_app_key():
+    yaml = pytest.importorskip("yaml")
+    service = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["sandbox"]
+    shell_line = service["command"][-1]
+    options = parse_arguments(shlex.split(shell_line.split("-m tiktok_shop.sandbox", 1)[1]))
+
+    app = next(iter(build_world(options.seed, speed=0).apps.values()))
+
+    assert options.webhook_url == f"http://odoo:8069/tiktok_shop/webhook/{app.app_key}"
+    assert (options.host, options.port, options.scenario) == ("0.0.0.0", 8999, "stream")
+    assert service["ports"] == ["127.0.0.1:8999:8999"]

@@ -1,10 +1,12 @@
 """Run the sandbox as its own process.
 
     cd tiktok_shop_connector && python -m tiktok_shop.sandbox --port 8999 --seed 1 \
-        --scenario stream --webhook-url http://127.0.0.1:8069/tiktok/webhook --speed 60
+        --scenario stream --speed 60 \
+        --webhook-url http://127.0.0.1:8069/tiktok_shop/webhook/fm0us97i1s982
 
-(or scripts/sandbox.sh with the same options). It prints the app credentials to configure the
-connector with, then serves until interrupted.
+(or scripts/sandbox.sh with the same options, or the `sandbox` service of docker-compose.yml).
+Odoo takes webhooks at /tiktok_shop/webhook/<app key>; seed 1's app key is the one above. It
+prints the app credentials to configure the connector with, then serves until interrupted.
 """
 
 import argparse
