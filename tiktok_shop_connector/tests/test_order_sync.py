@@ -1,0 +1,141 @@
+import threading
+import time
+
+from odoo.tests import HttpCase, TransactionCase, tagged
+
+from .. import const
+from .common import SandboxMixin, committed_env
+from .order_common import OrderSandboxMixin
+
+
+@tagged("post_install", "-at_install")
+class TestOrdersFromWebhooks(OrderSandboxMixin, HttpCase):
+    """The sandbox pushes signed webhooks to Odoo's endpoint; the event cron imports the orders."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_products_for(cls.us)
+        app_key = cls.sandbox.app.app_key
+        cls.sandbox.set_webhook_url(f"{cls.base_url()}{const.WEBHOOK_ROUTE}/{app_key}")
+
+    def _wait_for_events(self, count, timeout=20, settle=0.0):
+        """Let the sandbox's pushes in (they come from its own thread, not the test's)."""
+        Event = self.env["tiktok.webhook.event"]
+        deadline = time.monotonic() + timeout
+        with self.allow_requests(all_requests=True):
+            while time.monotonic() < deadline:
+                self.env.invalidate_all()
+                events = Event.search(
+                    [("account_id", "=", self.account.id), ("event_type", "=", 1)]
+                )
+                if len(events) >= count:
+                    time.sleep(settle)
+                    return events
+                time.sleep(0.1)
+        self.fail(f"{count} order webhooks expected, {len(events)} arrived")
+
+    def _run_event_cron(self):
+        with self.registry.cursor() as cr:
+            self.env["tiktok.webhook.event"].with_env(self.env(cr=cr))._cron_process_events()
+        self.env.invalidate_all()
+
+    def test_orders_pushed_by_webhook_become_sale_orders_once(self):
+        self.sandbox.pusher.configure(duplicate_share=1.0)  # every push delivered twice
+        skus = self._in_stock_skus(self.us, count=2)
+        placed = [self._place(self.us, [(skus[i % 2].id, 1)]) for i in range(4)]
+        events = self._wait_for_events(4, settle=1.0)  # the duplicates land too
+        self.env.invalidate_all()
+        self.assertEqual(
+            len(self.env["tiktok.webhook.event"].search([("account_id", "=", self.account.id)])),
+            len(events),
+            "duplicates are acknowledged, not stored",
+        )
+        self._run_event_cron()
+        for remote in placed:
+            order = self._sale_orders(self.us, remote.id)
+            self.assertEqual(len(order), 1)
+            self.assertEqual(order.state, "sale")
+            self.assertTrue(order.picking_ids)
+        self.assertEqual(set(events.mapped("state")), {"done"})
+        # A later status change arrives as another event and updates the same order.
+        self.sandbox.advance(5)
+        self.sandbox.state.orders[placed[0].id].status = "AWAITING_SHIPMENT"
+        self._run_event_cron()
+        self.assertEqual(len(self._sale_orders(self.us, placed[0].id)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentWorkers(SandboxMixin, TransactionCase):
+    """Two workers on one shop at the same moment: every order exists once, nothing crashes."""
+
+    def setUp(self):
+        super().setUp()
+        with committed_env(self.registry) as env:
+            account = self._sandbox_account(env, name="Concurrent workers")
+            shop = self._connect_to_sandbox(account).filtered(lambda s: s.region == "US")
+            self.account_id, self.shop_id = account.id, shop.id
+            remote_shop = self.sandbox.state.shops[shop.tiktok_shop_id]
+        self.addCleanup(self._remove_committed_records)
+        skus = [
+            sku
+            for product in self.sandbox.state.products.values()
+            if product.shop_id == remote_shop.id and product.status == "ACTIVATE"
+            for sku in product.skus
+            if sku.available() > 5
+        ]
+        from ..tiktok_shop.sandbox.orders import place_order
+
+        self.order_ids = [
+            place_order(self.sandbox.state, remote_shop, [(skus[i % 3].id, 1)], on_hold=False).id
+            for i in range(6)
+        ]
+
+    def _remove_committed_records(self):
+        with committed_env(self.registry) as env:
+            orders = env["sale.order"].search([("tiktok_shop_id", "=", self.shop_id)])
+            buyers = orders.partner_id
+            orders.unlink()
+            env["tiktok.sku"].search([("shop_id", "=", self.shop_id)]).unlink()
+            env["tiktok.sync.log"].search([("shop_id", "=", self.shop_id)]).unlink()
+            (buyers.child_ids | buyers).unlink()
+            account = env["tiktok.account"].browse(self.account_id)
+            account.shop_ids.unlink()
+            account.unlink()
+
+    def _run_in_two_workers(self, work):
+        errors, barrier = [], threading.Barrier(2)
+
+        def worker():
+            try:
+                with committed_env(self.registry) as env:
+                    shop = env["tiktok.shop"].browse(self.shop_id)
+                    barrier.wait(timeout=10)
+                    work(shop)
+            except Exception as error:  # reported by the assertion below
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertEqual(errors, [])
+
+    def _order_counts(self):
+        with committed_env(self.registry) as env:
+            orders = env["sale.order"].search([("tiktok_shop_id", "=", self.shop_id)])
+            return {oid: orders.mapped("tiktok_order_id").count(oid) for oid in self.order_ids}
+
+    def test_two_imports_of_the_same_orders_create_each_order_once(self):
+        self._run_in_two_workers(lambda shop: shop._tiktok_import_order_ids(self.order_ids))
+        counts = self._order_counts()
+        self.assertTrue(all(count <= 1 for count in counts.values()), counts)
+        # What a worker left for later (a binding the other was creating) is imported next time.
+        with committed_env(self.registry) as env:
+            env["tiktok.shop"].browse(self.shop_id)._tiktok_import_order_ids(self.order_ids)
+        self.assertEqual(set(self._order_counts().values()), {1})
+
+    def test_two_cron_workers_polling_one_shop_create_each_order_once(self):
+        self._run_in_two_workers(lambda shop: shop._cron_poll_orders())
+        self.assertEqual(set(self._order_counts().values()), {1})
