@@ -61,3 +61,7 @@ SELLER_CANCEL_REASONS = [
 ]
 # Past these the goods have left: a cancellation is a return.
 SHIPPED_ORDER_STATUSES = ("IN_TRANSIT", "DELIVERED", "COMPLETED")
+
+# Shipments reported to TikTok per cron batch, and how often a refused one is retried.
+TRACKING_BATCH_SIZE = 20
+TRACKING_MAX_ATTEMPTS = 5

@@ -1,4 +1,5 @@
 # ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
 from . import tiktok_secret_mixin
 from . import tiktok_account, tiktok_shop, tiktok_webhook_event, tiktok_sync_log
-from . import tiktok_sku, sale_order, tiktok_shop_orders, tiktok_order_cancel, tiktok_fetch_orders
+from . import tiktok_sku, sale_order, tiktok_shop_orders
+from . import tiktok_order_cancel, tiktok_fetch_orders, tiktok_fulfillment

@@ -1,8 +1,11 @@
 from . import (
     test_connect,
     test_connect_tour,
+    test_fulfillment,
     test_install,
     test_oauth,
+    test_order_sync,
+    test_orders,
     test_secrets,
     test_tokens,
     test_webhook,

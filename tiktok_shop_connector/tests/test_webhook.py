@@ -143,6 +143,7 @@ class TestWebhookEndpoint(TikTokTestMixin, HttpCase):
         event = self._events()
         self.assertEqual(event.state, "failed")
         self.assertIn("999", event.error)
+        self.assertEqual(event.attempts, 1, "tried once per cron run, not in a loop")
         # Once the shop exists, a replay processes it.
         self._create_shop(self.account, tiktok_id="999")
         event.shop_id = self.env["tiktok.shop"].search([("tiktok_shop_id", "=", "999")])

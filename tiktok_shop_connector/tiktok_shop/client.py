@@ -301,6 +301,19 @@ class TikTokShopClient:
             seen_tokens.add(next_token)
             paging["page_token"] = next_token
 
+    def download_document(self, doc_url):
+        """The bytes behind a shipping document's `doc_url` (valid 24 h; not a signed call)."""
+        try:
+            response = self._session.get(doc_url, timeout=self._timeout)
+        except requests.RequestException as error:
+            message = f"TikTok document download failed: {_describe(error)}"
+            raise TikTokShopTransportError(message) from None
+        if response.status_code != 200:
+            raise TikTokShopServerError(
+                f"TikTok document download answered HTTP {response.status_code}"
+            )
+        return response.content
+
     # --- OAuth ----------------------------------------------------------------------------------
 
     def authorization_url(self, service_id, state=None, *, market="global", authorize_url=None):
