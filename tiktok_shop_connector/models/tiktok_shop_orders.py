@@ -136,7 +136,7 @@ class TikTokShopOrders(models.Model):
             existing = self._tiktok_existing_orders([m.order_id for m in mapped_orders])
             builder = OrderBuilder(self)
             builder.prepare(mapped_orders)
-            created = self.env["sale.order"]
+            created = with_requests = self.env["sale.order"]
             statuses = self._tiktok_statuses_to_import()
             for mapped in mapped_orders:
                 order = existing.get(mapped.order_id)
@@ -161,7 +161,11 @@ class TikTokShopOrders(models.Model):
                         log.failed_update_time or mapped.update_time, mapped.update_time
                     )
                 log._count(outcome)
+                if order and (mapped.is_buyer_request_cancel or order.tiktok_cancel_requested):
+                    with_requests |= order
             self._tiktok_tag_sources(created)
+            if with_requests:
+                self._tiktok_sync_cancellations(with_requests.exists())
         return log
 
     def _tiktok_existing_orders(self, order_ids):

@@ -1,6 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
+from ..tiktok_shop.sandbox import returns as sandbox_returns
 from .order_common import OrderSandboxMixin
 
 
@@ -146,3 +147,49 @@ class TestShipmentsBackToTikTok(OrderSandboxMixin, TransactionCase):
             [("tiktok_tracking_state", "!=", False), ("sale_id", "=", order.id)]
         )
         self.assertFalse(reported)
+
+
+@tagged("post_install", "-at_install")
+class TestBuyerCancellationRequests(OrderSandboxMixin, TransactionCase):
+    """A buyer's request to cancel shows on the order and is decided from Odoo, once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_products_for(cls.us)
+
+    def _requested(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        self.us._tiktok_import_order_ids([remote.id])
+        self.sandbox.advance(5)
+        sandbox_returns.request_buyer_cancellation(self.sandbox.state, remote)
+        self.us._tiktok_import_order_ids([remote.id])  # what the type 11 webhook does
+        order = self._sale_orders(self.us, remote.id)
+        self.assertTrue(order.tiktok_cancel_requested)
+        self.assertEqual(order.tiktok_cancellation_ids.role, "BUYER")
+        return remote, order
+
+    def test_approving_cancels_on_tiktok_then_in_odoo(self):
+        remote, order = self._requested()
+        self.sandbox.advance(5)
+        order.action_tiktok_approve_cancellation()
+        self.assertEqual(self.sandbox.state.orders[remote.id].status, "CANCELLED")
+        self.assertEqual(order.state, "cancel")
+        self.assertFalse(order.tiktok_cancel_requested)
+        with self.assertRaisesRegex(UserError, "decided already"):
+            order.tiktok_cancellation_ids.action_approve()
+
+    def test_rejecting_keeps_the_order_and_a_retry_sends_nothing_new(self):
+        remote, order = self._requested()
+        cancellation = order.tiktok_cancellation_ids
+        key = cancellation._idempotency_key("reject")
+        self.assertEqual(key, cancellation._idempotency_key("reject"), "stable across retries")
+        self.assertNotEqual(key, cancellation._idempotency_key("approve"))
+        self.sandbox.advance(5)
+        order.action_tiktok_reject_cancellation()
+        self.assertEqual(order.state, "sale")
+        self.assertNotEqual(self.sandbox.state.orders[remote.id].status, "CANCELLED")
+        self.assertFalse(order.tiktok_cancel_requested)
+        self.assertFalse(cancellation.is_pending)
+        self.assertEqual(order.tiktok_status, self.sandbox.state.orders[remote.id].status)

@@ -87,6 +87,7 @@ class MappedOrder:
     fulfillment_type: str = ""
     shipping_type: str = ""
     is_on_hold: bool = False
+    is_buyer_request_cancel: bool = False
     is_sample: bool = False
     is_replacement: bool = False
     replaced_order_id: str = ""
@@ -151,6 +152,7 @@ def map_order(order):
         fulfillment_type=order.get("fulfillment_type") or "",
         shipping_type=order.get("shipping_type") or "",
         is_on_hold=bool(order.get("is_on_hold_order")),
+        is_buyer_request_cancel=bool(order.get("is_buyer_request_cancel")),
         is_sample=bool(order.get("is_sample_order")),
         is_replacement=bool(order.get("is_replacement_order")),
         replaced_order_id=str(order.get("replaced_order_id") or ""),
