@@ -24,5 +24,35 @@ else
         || { tail -40 "$LOCAL_DIR/update-demo.log"; die "updating the addon failed"; }
 fi
 
+SANDBOX_PORT="${TIKTOK_SANDBOX_PORT:-8999}"
+SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
+say "Starting the local TikTok Shop sandbox on $SANDBOX_URL (log: $LOCAL_DIR/sandbox.log)"
+(cd "$ROOT_DIR/tiktok_shop_connector" && exec "$PYTHON" -m tiktok_shop.sandbox \
+    --port "$SANDBOX_PORT" --seed 1 --orders-per-shop 0) >"$LOCAL_DIR/sandbox.log" 2>&1 &
+SANDBOX_PID=$!
+trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT
+"$PYTHON" - "$SANDBOX_URL" <<'PY' || die "the sandbox did not start (see .local/sandbox.log)"
+import sys, time, requests
+for _ in range(100):
+    try:
+        if requests.get(sys.argv[1] + "/sandbox/health", timeout=1).ok:
+            raise SystemExit(0)
+    except requests.ConnectionError:
+        time.sleep(0.2)
+raise SystemExit(1)
+PY
+
+# The demo seller authorizes the app on the sandbox and the code goes through the same exchange
+# as the OAuth callback; the sandbox then streams orders, pushed to this Odoo by webhook.
+say "Connecting the demo seller's TikTok shops to the sandbox"
+"$PYTHON" -m odoo shell -c "$CONFIG" -d "$DEMO_DB" --no-http --log-level=warn \
+    >"$LOCAL_DIR/demo-connect.log" 2>&1 <<PY || { tail -20 "$LOCAL_DIR/demo-connect.log"; die "connecting the demo seller failed"; }
+env["ir.config_parameter"].set_param("web.base.url", "http://127.0.0.1:$HTTP_PORT")
+account = env["tiktok.account"]._tiktok_connect_sandbox_demo("$SANDBOX_URL", stream_per_minute=6)
+env.cr.commit()
+print("connected:", account.name, account.shop_ids.mapped("name"))
+PY
+
 say "Odoo is starting on http://127.0.0.1:$HTTP_PORT (login admin / admin); Ctrl+C stops it"
-exec "$PYTHON" -m odoo -c "$CONFIG" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$"
+say "TikTok orders stream in from the sandbox: Sales > TikTok Shop > Orders"
+"$PYTHON" -m odoo -c "$CONFIG" -d "$DEMO_DB" --db-filter="^$DEMO_DB\$"

@@ -3,3 +3,4 @@ from . import tiktok_secret_mixin
 from . import tiktok_account, tiktok_shop, tiktok_webhook_event, tiktok_sync_log
 from . import tiktok_sku, sale_order, tiktok_shop_orders
 from . import tiktok_order_cancel, tiktok_fetch_orders, tiktok_fulfillment, tiktok_cancellation
+from . import tiktok_sandbox_demo

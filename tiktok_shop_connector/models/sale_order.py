@@ -160,6 +160,13 @@ class SaleOrder(models.Model):
             if blocked:
                 shop._tiktok_import_order_ids(blocked.mapped("tiktok_order_id"), trigger="mapping")
 
+    def _prepare_confirmation_values(self):
+        """Override of `sale`: a TikTok order keeps TikTok's order time as its date."""
+        values = super()._prepare_confirmation_values()
+        if all(self.mapped("tiktok_shop_id")):
+            values.pop("date_order", None)
+        return values
+
     def action_cancel(self):
         """Override of `sale` to cancel TikTok orders on TikTok first, with a reason."""
         tiktok = self.filtered(lambda o: o.tiktok_shop_id and o.tiktok_status != "CANCELLED")

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from odoo.exceptions import UserError
@@ -36,6 +37,8 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(len(order), 1)
         self.assertEqual(order.name, f"TT-{remote.id}")
         self.assertEqual(order.state, "sale")
+        created = datetime.fromtimestamp(data["create_time"], UTC).replace(tzinfo=None)
+        self.assertEqual(order.date_order, created, "TikTok's order time")
         self.assertEqual(order.currency_id.name, "USD")
         product_lines = order.order_line.filtered("tiktok_sku_id")
         by_sku = {line.tiktok_sku_id: line for line in product_lines}
