@@ -57,9 +57,9 @@ def wait_until_up(url, process, what, timeout=120):
         if process.poll() is not None:
             raise SystemExit(f"{what} stopped at start (exit {process.returncode})")
         try:
-            if requests.get(url, timeout=1).status_code < 500:
+            if requests.get(url, timeout=10).status_code < 500:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
     raise SystemExit(f"{what} did not answer on {url}")
@@ -130,11 +130,11 @@ def order_items(skus, number):
 
 
 def odoo_environment(config_path, database):
-    import odoo.tools.config as odoo_config
     from odoo.api import Environment
     from odoo.modules.registry import Registry
+    from odoo.tools import config
 
-    odoo_config.config.parse_config(["-c", config_path, "-d", database])
+    config.parse_config(["-c", config_path, "-d", database])
     registry = Registry(database)
     return registry, Environment
 
@@ -149,7 +149,7 @@ def release_database(database):
 
 
 def install_database(config_path, database):
-    subprocess.run(["dropdb", "--if-exists", database], check=False, capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", "--force", database], check=True)
     subprocess.run(
         [
             sys.executable,
@@ -201,9 +201,9 @@ def create_products(env, sandbox, shops):
     return {product.default_code: product for product in products}
 
 
-def place_orders(sandbox, shops, count, pace_seconds=0.0):
-    """[(TikTok order id, placed at)]: `count` orders across `shops`, evenly paced if asked."""
-    skus = {shop.tiktok_shop_id: sandbox.skus(shop.tiktok_shop_id) for shop in shops}
+def place_orders(sandbox, tiktok_shop_ids, count, pace_seconds=0.0):
+    """[(TikTok order id, placed at)]: `count` orders across the shops, evenly paced if asked."""
+    skus = {shop_id: sandbox.skus(shop_id) for shop_id in tiktok_shop_ids}
     shop_ids = list(skus)
     started = time.monotonic()
 
@@ -354,7 +354,7 @@ class OdooServer:
         self.process.wait(timeout=30)
 
 
-def burst(args, registry, Environment, sandbox, shops, config_path):
+def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
     server = OdooServer(config_path, args.database)
     try:
         webhook = f"{server.url}/tiktok_shop/webhook/{sandbox.app['app_key']}"
@@ -369,7 +369,7 @@ def burst(args, registry, Environment, sandbox, shops, config_path):
                     cr.execute(
                         "SELECT tiktok_order_id FROM sale_order "
                         "WHERE state = 'sale' AND tiktok_shop_id IN %s",
-                        [tuple(shops.ids)],
+                        [tuple(shop_ids)],
                     )
                     now = time.monotonic()
                     for (order_id,) in cr.fetchall():
@@ -378,7 +378,8 @@ def burst(args, registry, Environment, sandbox, shops, config_path):
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
-        for order_id, placed_at in place_orders(sandbox, shops, args.burst, args.burst_seconds):
+        paced = place_orders(sandbox, tiktok_shop_ids, args.burst, args.burst_seconds)
+        for order_id, placed_at in paced:
             placed[order_id] = placed_at
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not set(placed) <= set(seen):
@@ -418,10 +419,10 @@ def main():
             env = Environment(cr, 1, {})
             _account, shops = connect_seller(env, sandbox)
             products = create_products(env, sandbox, shops)
-            shop_ids = shops.ids
+            shop_ids, tiktok_shop_ids = shops.ids, shops.mapped("tiktok_shop_id")
             cr.commit()
         print(f"Placing {args.orders} orders on the sandbox...", flush=True)
-        place_orders(sandbox, shops.with_env(shops.env), args.orders)
+        place_orders(sandbox, tiktok_shop_ids, args.orders)
 
         seconds, peak = connector_import(registry, Environment, shop_ids)
         confirmed, pickings = count_confirmed(registry, Environment, shop_ids)
@@ -439,12 +440,9 @@ def main():
         print(f"ratio connector / raw : {connector_rate / raw_rate:.2f} (target >= 0.50)")
         print(f"peak memory of this Odoo process during the connector import: {peak:.0f} MiB")
 
-        with registry.cursor() as cr:
-            env = Environment(cr, 1, {})
-            shops = env["tiktok.shop"].browse(shop_ids)
-            latencies, lost, duplicated = burst(
-                args, registry, Environment, sandbox, shops, config_path
-            )
+        latencies, lost, duplicated = burst(
+            args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path
+        )
         window = f"{args.burst_seconds:.0f} s"
         print(f"\n== LIVE burst: {args.burst} orders by webhook within {window} ==")
         if latencies:
@@ -458,7 +456,7 @@ def main():
         sandbox.stop()
         release_database(args.database)
         if not args.keep_database:
-            subprocess.run(["dropdb", "--if-exists", args.database], check=False)
+            subprocess.run(["dropdb", "--if-exists", "--force", args.database], check=False)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ class SaleOrder(models.Model):
             return self._tiktok_rebuild(mapped, builder)
         if mapped.update_time <= self.tiktok_update_time:
             return "skipped"
-        new_delivery = builder._partners(mapped)[1]
+        new_delivery = builder.partners_of(mapped)[1]
         self.write(tracking_values(mapped))
         if mapped.status == "CANCELLED":
             self._tiktok_cancel_from_tiktok()

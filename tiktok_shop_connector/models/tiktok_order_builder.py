@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup, escape
 from odoo import Command
+from psycopg2 import IntegrityError
 
 from ..tiktok_shop.order_mapping import recipient_parts
 from ..tools import create_unless_concurrent
@@ -35,23 +36,31 @@ class OrderBuilder:
         self.pricelist = shop._tiktok_pricelist()
         self.tax_ids = shop.tax_id.ids
         self.bindings = {}
+        self.mapped_by_id = {}
         self.buyers = {}
+        self.partners = {}
         self.countries = {}
 
     # === BATCH LOOKUPS === #
 
     def prepare(self, mapped_orders):
+        self.mapped_by_id = {mapped.order_id: mapped for mapped in mapped_orders}
         lines = [line for mapped in mapped_orders for line in mapped.lines]
         self.bindings = self.env["tiktok.sku"].sudo()._tiktok_bind(self.shop, lines)
-        self._prepare_buyers(mapped_orders)
         codes = {(m.recipient.get("region_code") or "").upper() for m in mapped_orders}
         self.countries = {
             country.code: country
             for country in self.env["res.country"].search([("code", "in", list(codes))])
         }
+        self._prepare_buyers(mapped_orders)
 
     def _prepare_buyers(self, mapped_orders):
-        Partner = self.env["res.partner"].sudo()
+        """Buyers keyed on TikTok's buyer id, and a delivery contact per address, in batches.
+
+        Made here, before any order's savepoint: an order that fails cannot take a contact
+        other orders of the batch use down with it.
+        """
+        Partner = self.env["res.partner"].sudo().with_context(mail_create_nolog=True)
         buyer_ids = list({m.buyer_id for m in mapped_orders if m.buyer_id})
         self.buyers = {
             partner.tiktok_buyer_id: partner
@@ -59,6 +68,55 @@ class OrderBuilder:
                 [("tiktok_buyer_id", "in", buyer_ids), ("parent_id", "=", False)]
             )
         }
+        parts_of = {m.order_id: recipient_parts(m.recipient) for m in mapped_orders}
+        missing = {}
+        for mapped in mapped_orders:
+            if mapped.buyer_id not in self.buyers:
+                missing.setdefault(mapped.buyer_id, (mapped, parts_of[mapped.order_id]))
+        self.buyers.update(self._create_buyers(Partner, list(missing.values())))
+        self.partners = {}
+        wanted = {}
+        for mapped in mapped_orders:
+            buyer = self.buyers.get(mapped.buyer_id)
+            if buyer is None:
+                continue  # another worker is adding this buyer: the order is retried
+            parts = parts_of[mapped.order_id]
+            key = Partner._tiktok_address_key(parts)
+            delivery = buyer.child_ids.filtered(lambda c, key=key: c.tiktok_address_key == key)
+            if delivery:
+                self.partners[mapped.order_id] = (buyer, delivery[:1])
+            else:
+                wanted.setdefault((buyer.id, key), (buyer, parts, []))[2].append(mapped.order_id)
+        if wanted:
+            deliveries = Partner.create(
+                [
+                    self._address_values(parts, buyer, key)
+                    for (_buyer_id, key), (buyer, parts, _ids) in wanted.items()
+                ]
+            )
+            for delivery, (buyer, _parts, ids) in zip(deliveries, wanted.values(), strict=True):
+                for order_id in ids:
+                    self.partners[order_id] = (buyer, delivery)
+
+    def _create_buyers(self, Partner, missing):
+        """{buyer id: partner} for buyers new to Odoo; one create, or one each on a conflict."""
+        values = [
+            {
+                "name": parts["name"],
+                "tiktok_buyer_id": mapped.buyer_id or False,
+                "email": mapped.buyer_email or False,
+                "company_id": False,
+            }
+            for mapped, parts in missing
+        ]
+        if not values:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                created = Partner.create(values)
+        except IntegrityError:
+            created = Partner.union(*(create_unless_concurrent(Partner, v) for v in values))
+        return {partner.tiktok_buyer_id: partner for partner in created}
 
     # === ONE ORDER === #
 
@@ -81,7 +139,7 @@ class OrderBuilder:
     def values(self, mapped):
         """Values of the sale order of `mapped`, lines included."""
         self.check_ready(mapped)
-        buyer, delivery = self._partners(mapped)
+        buyer, delivery = self.partners_of(mapped)
         shop = self.shop
         unmapped = self.unmapped_skus(mapped)
         values = {
@@ -159,30 +217,12 @@ class OrderBuilder:
             "is_delivery": kind == "shipping",
         }
 
-    def _partners(self, mapped):
-        """The buyer (keyed on TikTok's buyer id) and a delivery contact for this address."""
-        parts = recipient_parts(mapped.recipient)
-        Partner = self.env["res.partner"].sudo()
-        buyer = self.buyers.get(mapped.buyer_id)
-        if buyer is None:
-            buyer = create_unless_concurrent(
-                Partner,
-                {
-                    "name": parts["name"],
-                    "tiktok_buyer_id": mapped.buyer_id or False,
-                    "email": mapped.buyer_email or False,
-                    "company_id": False,
-                },
-            )
-            if not buyer:
-                raise ConcurrentImport(f"buyer {mapped.buyer_id} is being added by another worker")
-            if mapped.buyer_id:
-                self.buyers[mapped.buyer_id] = buyer
-        key = Partner._tiktok_address_key(parts)
-        delivery = buyer.child_ids.filtered(lambda child: child.tiktok_address_key == key)[:1]
-        if not delivery:
-            delivery = Partner.create(self._address_values(parts, buyer, key))
-        return buyer, delivery
+    def partners_of(self, mapped):
+        """(buyer, delivery contact) of an order of the batch."""
+        partners = self.partners.get(mapped.order_id)
+        if partners is None:
+            raise ConcurrentImport(f"buyer {mapped.buyer_id} is being added by another worker")
+        return partners
 
     def _address_values(self, parts, buyer, key):
         country = self.countries.get(parts["country_code"])
