@@ -65,3 +65,7 @@ SHIPPED_ORDER_STATUSES = ("IN_TRANSIT", "DELIVERED", "COMPLETED")
 # Shipments reported to TikTok per cron batch, and how often a refused one is retried.
 TRACKING_BATCH_SIZE = 20
 TRACKING_MAX_ATTEMPTS = 5
+
+# Source tags are looked up for the orders of the last days that have none, this many per run.
+SOURCE_TAG_DAYS = 3
+SOURCE_TAG_BATCH_SIZE = 2000

@@ -150,7 +150,9 @@ class TikTokShopOrders(models.Model):
                 created = self._tiktok_import_each(new, {}, builder, log, failures)
             updates = [m for m in mapped_orders if m.order_id in existing]
             self._tiktok_import_each(updates, existing, builder, log, failures)
-            self._tiktok_tag_sources(created)
+            if created:
+                # Tags need two more API calls: off the path to a confirmed order.
+                self.env.ref("tiktok_shop_connector.ir_cron_tag_order_sources")._trigger()
             orders = created | self.env["sale.order"].union(*existing.values())
             with_requests = orders.filtered(
                 lambda o: (
@@ -231,11 +233,28 @@ class TikTokShopOrders(models.Model):
 
     # === SOURCE TAGS === #
 
+    @api.model
+    def _cron_tag_order_sources(self):
+        """Tag the orders imported lately that have no source tag yet, shop by shop."""
+        since = fields.Datetime.now() - timedelta(days=const.SOURCE_TAG_DAYS)
+        domain = [
+            ("tiktok_shop_id", "!=", False),
+            ("tiktok_source", "=", False),
+            ("create_date", ">=", since),
+        ]
+        orders = self.env["sale.order"].search(domain, limit=const.SOURCE_TAG_BATCH_SIZE)
+        groups = orders.grouped("tiktok_shop_id")
+        self.env["ir.cron"]._commit_progress(remaining=len(groups))
+        for shop, shop_orders in groups.items():
+            shop._tiktok_tag_sources(shop_orders)
+            if not self.env["ir.cron"]._commit_progress(1):
+                break
+
     def _tiktok_tag_sources(self, orders):
         """Tag new orders shop_tab / video / live / affiliate, with their creator.
 
         One affiliate-orders search and one LIVE-sessions read cover the whole batch. When they
-        fail, orders keep no tag and the import stands: tags are not worth losing an order for.
+        fail, orders stay untagged and the next run tries again.
         """
         if not orders:
             return

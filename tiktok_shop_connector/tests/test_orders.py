@@ -262,6 +262,8 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
             self.us, [(sku_a.id, 1)], surface="VIDEO", creator_username="creator_video"
         )
         self.us._tiktok_import_order_ids([remote.id for remote in placed.values()])
+        self.assertFalse(self._sale_orders(self.us, placed["live"].id).tiktok_source)
+        self._run_tag_cron()
         for tag, remote in placed.items():
             with self.subTest(tag=tag):
                 self.assertEqual(self._sale_orders(self.us, remote.id).tiktok_source, tag)
@@ -272,4 +274,13 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         # After the LIVE session, a plain sale is a Shop tab sale.
         self.sandbox.advance(4000)
         plain = self._place(self.us, [(sku_b.id, 1)])
-        self.assertEqual(self._import(self.us, plain).tiktok_source, "shop_tab")
+        order = self._import(self.us, plain)
+        self._run_tag_cron()
+        self.assertEqual(order.tiktok_source, "shop_tab")
+
+    def _run_tag_cron(self):
+        """Run the tagging cron as the cron runner would: it commits per shop."""
+        self.env.flush_all()
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            self.env["tiktok.shop"].with_env(self.env(cr=cr))._cron_tag_order_sources()
+        self.env.invalidate_all()
