@@ -6,7 +6,12 @@ the pure package the addon shares with its tests and the sandbox.
 
 from datetime import timedelta
 
-from .tiktok_shop.const import REGION_CURRENCY, REGION_LOCALE, WEBHOOK_TYPES  # noqa: F401
+from .tiktok_shop.const import (  # noqa: F401
+    REGION_CURRENCY,
+    REGION_LOCALE,
+    SHIPPED_ORDER_STATUSES,
+    WEBHOOK_TYPES,
+)
 
 # Controller routes; models and tests import them instead of repeating the strings.
 OAUTH_CALLBACK_ROUTE = "/tiktok_shop/oauth/callback"
@@ -59,8 +64,6 @@ SELLER_CANCEL_REASONS = [
     ("BUYER_REQUESTED", "The buyer asked for it"),
     ("UNABLE_TO_DELIVER", "Cannot deliver to this address"),
 ]
-# Past these the goods have left: a cancellation is a return.
-SHIPPED_ORDER_STATUSES = ("IN_TRANSIT", "DELIVERED", "COMPLETED")
 
 # Shipments reported to TikTok per cron batch, and how often a refused one is retried.
 TRACKING_BATCH_SIZE = 20

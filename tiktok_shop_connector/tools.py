@@ -1,5 +1,6 @@
 """Small ORM helpers the sync code shares."""
 
+from odoo.fields import Domain
 from psycopg2 import IntegrityError
 
 
@@ -14,3 +15,23 @@ def create_unless_concurrent(model, values):
             return model.create(values)
     except IntegrityError:
         return model.browse()
+
+
+def process_in_batches(model, domain, batch_size, process, order=None):
+    """Lock and process the records of `domain` batch after batch, as a cron does.
+
+    Each record is tried once per run (a record that fails again waits for the next run instead
+    of looping), batches another worker holds are skipped, and progress is committed after each
+    batch until the cron's time budget runs out.
+    """
+    tried = []
+    while True:
+        todo = Domain(domain) & Domain("id", "not in", tried)
+        batch = model.search(todo, order=order, limit=batch_size).try_lock_for_update()
+        if not batch:
+            return
+        tried += batch.ids
+        process(batch)
+        remaining = model.search_count(Domain(domain) & Domain("id", "not in", tried))
+        if not model.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+            return

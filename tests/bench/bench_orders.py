@@ -327,6 +327,17 @@ def count_confirmed(registry, Environment, shop_ids):
 # === THE BURST (a real Odoo server receives the webhooks) === #
 
 
+def odoo_bin():
+    """The odoo-bin script of the Odoo source in use: prefork workers re-run it by path."""
+    import odoo
+
+    for package_dir in odoo.__path__:
+        script = Path(package_dir).parent / "odoo-bin"
+        if script.is_file():
+            return str(script)
+    raise SystemExit("odoo-bin was not found beside the odoo package")
+
+
 class OdooServer:
     def __init__(self, config_path, database):
         self.port = free_port()
@@ -334,14 +345,15 @@ class OdooServer:
         log = ROOT / ".local" / "bench-odoo.log"
         command = [
             sys.executable,
-            "-m",
-            "odoo",
+            odoo_bin(),
             "-c",
             config_path,
             "-d",
             database,
             f"--http-port={self.port}",
             f"--db-filter=^{database}$",
+            # As in production: HTTP workers and a cron worker in processes of their own.
+            "--workers=2",
             "--max-cron-threads=1",
             "--log-level=warn",
             f"--logfile={log}",

@@ -3,10 +3,10 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
+from ..tools import process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -132,24 +132,16 @@ class StockPickingFulfillment(models.Model):
             ("tiktok_tracking_state", "in", ("pending", "failed")),
             ("tiktok_tracking_attempts", "<", const.TRACKING_MAX_ATTEMPTS),
         ]
-        tried = []  # once per run: a refused shipment waits for the next run
-        while True:
-            todo = Domain(domain) & Domain("id", "not in", tried)
-            pickings = self.search(todo, limit=const.TRACKING_BATCH_SIZE).try_lock_for_update()
-            if not pickings:
-                break
-            tried += pickings.ids
-            for picking in pickings:
-                picking._tiktok_report_shipment()
-            remaining = self.search_count(Domain(domain) & Domain("id", "not in", tried))
-            if not self.env["ir.cron"]._commit_progress(len(pickings), remaining=remaining):
-                break
+        process_in_batches(self, domain, const.TRACKING_BATCH_SIZE, type(self)._tiktok_report_all)
 
     def action_tiktok_send_tracking(self):
         """Send again now (a manager fixed the carrier mapping, say)."""
+        self._tiktok_report_all()
+        return True
+
+    def _tiktok_report_all(self):
         for picking in self:
             picking._tiktok_report_shipment()
-        return True
 
     def _tiktok_report_shipment(self):
         """Tell TikTok this delivery left: its line items, carrier and tracking number, once."""

@@ -60,7 +60,7 @@ class OrderBuilder:
         Made here, before any order's savepoint: an order that fails cannot take a contact
         other orders of the batch use down with it.
         """
-        Partner = self.env["res.partner"].sudo().with_context(mail_create_nolog=True)
+        Partner = self.env["res.partner"].sudo().with_context(tracking_disable=True)
         buyer_ids = list({m.buyer_id for m in mapped_orders if m.buyer_id})
         self.buyers = {
             partner.tiktok_buyer_id: partner

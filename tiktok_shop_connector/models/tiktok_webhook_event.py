@@ -4,10 +4,10 @@ from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Domain
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
+from ..tools import process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -110,22 +110,16 @@ class TikTokWebhookEvent(models.Model):
             ("state", "in", ("pending", "failed")),
             ("attempts", "<", const.WEBHOOK_MAX_ATTEMPTS),
         ]
-        tried = []  # once per run: a failed event waits for the next run
-        while True:
-            todo = Domain(domain) & Domain("id", "not in", tried)
-            events = self.search(todo, order="received_at, id", limit=const.WEBHOOK_BATCH_SIZE)
-            events = events.try_lock_for_update()
-            if not events:
-                break
-            tried += events.ids
-            order_events = events.filtered(lambda e: e._order_ids() and e.shop_id)
-            for shop, shop_events in order_events.grouped("shop_id").items():
-                shop_events._process_order_events(shop)
-            for event in events - order_events:
-                event._process()
-            remaining = self.search_count(Domain(domain) & Domain("id", "not in", tried))
-            if not self.env["ir.cron"]._commit_progress(len(events), remaining=remaining):
-                break
+        process_in_batches(
+            self, domain, const.WEBHOOK_BATCH_SIZE, self._process_batch, order="received_at, id"
+        )
+
+    def _process_batch(self, events):
+        order_events = events.filtered(lambda e: e._order_ids() and e.shop_id)
+        for shop, shop_events in order_events.grouped("shop_id").items():
+            shop_events._process_order_events(shop)
+        for event in events - order_events:
+            event._process()
 
     def _order_ids(self):
         """The TikTok orders an order, address, package or cancellation event is about."""

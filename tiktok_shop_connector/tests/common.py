@@ -1,4 +1,5 @@
 import json
+import threading
 from contextlib import contextmanager
 
 from odoo.api import Environment
@@ -103,6 +104,30 @@ def committed_env(registry, uid=1):
     """
     with registry.cursor() as cr:
         yield Environment(cr, uid, {})
+
+
+def run_in_parallel(registry, work, workers=2, timeout=120):
+    """Run `work(env)` in `workers` threads at the same moment, each on a committing cursor.
+
+    :return: (results, errors) of the workers
+    """
+    results, errors = [], []
+    barrier = threading.Barrier(workers)
+
+    def worker():
+        try:
+            with committed_env(registry) as env:
+                barrier.wait(timeout=10)
+                results.append(work(env))
+        except Exception as error:  # returned to the test, which asserts on it
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results, errors
 
 
 def signed_notification(body, app_key=APP_KEY, app_secret=APP_SECRET):

@@ -1,10 +1,9 @@
-import threading
 import time
 
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .. import const
-from .common import SandboxMixin, committed_env
+from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
 
 
@@ -105,22 +104,9 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
             account.unlink()
 
     def _run_in_two_workers(self, work):
-        errors, barrier = [], threading.Barrier(2)
-
-        def worker():
-            try:
-                with committed_env(self.registry) as env:
-                    shop = env["tiktok.shop"].browse(self.shop_id)
-                    barrier.wait(timeout=10)
-                    work(shop)
-            except Exception as error:  # reported by the assertion below
-                errors.append(error)
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        _results, errors = run_in_parallel(
+            self.registry, lambda env: work(env["tiktok.shop"].browse(self.shop_id))
+        )
         self.assertEqual(errors, [])
 
     def _order_counts(self):

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from ..tiktok_shop.sandbox import returns as sandbox_returns
@@ -284,3 +284,63 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         with self.enter_registry_test_mode(), self.registry.cursor() as cr:
             self.env["tiktok.shop"].with_env(self.env(cr=cr))._cron_tag_order_sources()
         self.env.invalidate_all()
+
+
+@tagged("post_install", "-at_install")
+class TestOrderSettingsAndPolling(OrderSandboxMixin, TransactionCase):
+    """Shop settings that decide what an import does, the poll's high-water mark, the wizard."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_products_for(cls.us)
+
+    def test_statuses_to_import_accept_paid_statuses_only(self):
+        self.us.order_statuses_to_import = "AWAITING_SHIPMENT, in_transit"
+        self.assertEqual(self.us._tiktok_statuses_to_import(), ["AWAITING_SHIPMENT", "IN_TRANSIT"])
+        with self.assertRaisesRegex(ValidationError, "UNPAID"):
+            self.us.order_statuses_to_import = "AWAITING_SHIPMENT,UNPAID"
+
+    def test_without_auto_confirm_the_order_waits_as_a_quotation(self):
+        self.us.auto_confirm_orders = False
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        self.us._tiktok_import_order_ids([remote.id])
+        order = self._sale_orders(self.us, remote.id)
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(order.picking_ids)
+
+    def test_poll_moves_the_high_water_mark_and_its_overlap_repeats_nothing(self):
+        skus = self._in_stock_skus(self.us, count=2)
+        placed = [self._place(self.us, [(skus[i % 2].id, 1)]) for i in range(3)]
+        self.env.flush_all()
+        with self.enter_registry_test_mode():
+            with self.registry.cursor() as cr:
+                self.env["tiktok.shop"].with_env(self.env(cr=cr))._cron_poll_orders()
+            self.env.invalidate_all()
+            newest = max(self.sandbox.state.orders[o.id].update_time for o in placed)
+            self.assertGreaterEqual(self.us.orders_high_water_mark, newest)
+            for remote in placed:
+                self.assertEqual(len(self._sale_orders(self.us, remote.id)), 1)
+            self.assertEqual(self.us.last_sync_orders, self.us.sync_log_ids[:1].started_at)
+            with self.registry.cursor() as cr:
+                self.us.with_env(self.env(cr=cr))._tiktok_poll_orders()  # the overlap window
+            self.env.invalidate_all()
+        log = self.us.sync_log_ids[:1]
+        self.assertEqual(log.created_count, 0)
+        self.assertGreaterEqual(log.skipped_count, 3)
+        for remote in placed:
+            self.assertEqual(len(self._sale_orders(self.us, remote.id)), 1)
+
+    def test_fetch_wizard_by_order_id_and_its_input_check(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        wizard = self.env["tiktok.fetch.orders"].create(
+            {"shop_id": self.us.id, "order_ids": f" {remote.id}, "}
+        )
+        action = wizard.action_fetch()
+        self.assertIn("1 created", action["params"]["message"])
+        self.assertEqual(len(self._sale_orders(self.us, remote.id)), 1)
+        wizard.order_ids = "not-an-id"
+        with self.assertRaisesRegex(UserError, "numbers"):
+            wizard.action_fetch()

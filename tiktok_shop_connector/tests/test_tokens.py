@@ -1,11 +1,10 @@
-import threading
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from .common import SandboxMixin, committed_env
+from .common import SandboxMixin, committed_env, run_in_parallel
 
 WAREHOUSES = "/logistics/202309/warehouses"
 
@@ -108,23 +107,10 @@ class TestConcurrentRefresh(TokenCase):
             env.cr.commit()
         try:
             issued = self._issued_tokens()
-            tokens, errors = [], []
-            barrier = threading.Barrier(2)
-
-            def worker():
-                try:
-                    with committed_env(self.registry) as env:
-                        account = env["tiktok.account"].browse(account_id)
-                        barrier.wait(timeout=10)
-                        tokens.append(account._tiktok_valid_access_token())
-                except Exception as error:  # reported by the assertion below
-                    errors.append(error)
-
-            threads = [threading.Thread(target=worker) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
+            tokens, errors = run_in_parallel(
+                self.registry,
+                lambda env: env["tiktok.account"].browse(account_id)._tiktok_valid_access_token(),
+            )
             self.assertEqual(errors, [])
             self.assertEqual(self._issued_tokens(), issued + 1, "one refresh at TikTok")
             self.assertEqual(len(set(tokens)), 1, "both workers use the one new token")

@@ -41,6 +41,21 @@ UNSIGNED_PARAMS = frozenset({"sign", "access_token"})
 
 # --- Envelope codes -----------------------------------------------------------------------------
 
+# Order statuses as the Order API spells them (§5.5); the webhook spells CANCELLED as CANCEL.
+ORDER_STATUSES = (
+    "UNPAID",
+    "ON_HOLD",
+    "AWAITING_SHIPMENT",
+    "PARTIALLY_SHIPPING",
+    "AWAITING_COLLECTION",
+    "IN_TRANSIT",
+    "DELIVERED",
+    "COMPLETED",
+    "CANCELLED",
+)
+# Past these the goods have left the seller: a cancellation is a return.
+SHIPPED_ORDER_STATUSES = frozenset({"IN_TRANSIT", "DELIVERED", "COMPLETED"})
+
 CODE_SUCCESS = 0
 CODE_TOO_MANY_REQUESTS = 36009002
 CODE_REQUEST_TIMEOUT = 36009007

@@ -15,23 +15,13 @@ The Odoo side turns a `MappedOrder` into records; everything TikTok-specific is 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .const import ORDER_STATUSES
+
 ZERO = Decimal(0)
 
-# Order statuses as the Order API spells them; the webhook says CANCEL for CANCELLED.
 STATUS_ALIASES = {"CANCEL": "CANCELLED"}
 # Statuses in which the buyer has paid and the order is, or will be, fulfilled.
-PAID_STATUSES = frozenset(
-    {
-        "ON_HOLD",
-        "AWAITING_SHIPMENT",
-        "PARTIALLY_SHIPPING",
-        "AWAITING_COLLECTION",
-        "IN_TRANSIT",
-        "DELIVERED",
-        "COMPLETED",
-    }
-)
-SHIPPED_STATUSES = frozenset({"IN_TRANSIT", "DELIVERED", "COMPLETED"})
+PAID_STATUSES = frozenset(ORDER_STATUSES) - {"UNPAID", "CANCELLED"}
 FBT = "FULFILLMENT_BY_TIKTOK"
 
 # Where a creator promoted the product (affiliate orders' content_type) -> source tag.

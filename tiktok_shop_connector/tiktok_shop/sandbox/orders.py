@@ -17,21 +17,10 @@ AWAITING_SHIPMENT when the sandbox clock passes it. Every status change pushes a
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..const import CODE_INVALID_PARAMETER
+from ..const import CODE_INVALID_PARAMETER, ORDER_STATUSES
 from .routing import ApiError, paginate, route
 from .state import LineItem, Order, Package, money
 
-ORDER_STATUSES = (
-    "UNPAID",
-    "ON_HOLD",
-    "AWAITING_SHIPMENT",
-    "PARTIALLY_SHIPPING",
-    "AWAITING_COLLECTION",
-    "IN_TRANSIT",
-    "DELIVERED",
-    "COMPLETED",
-    "CANCELLED",
-)
 # Statuses in which nothing has left the warehouse yet.
 UNSHIPPED_STATUSES = frozenset({"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"})
 # The webhook list spells these differently from the Order API (§4.4).
