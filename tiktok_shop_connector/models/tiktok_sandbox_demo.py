@@ -47,7 +47,11 @@ class TikTokAccountSandboxDemo(models.Model):
         shops.write({"sync_interval_minutes": 1})
         self._tiktok_stock_demo_products(sandbox_url, shops)
         if stream_per_minute:
-            options = {"rate_per_minute": stream_per_minute}
+            # Orders for the connected shops only: the sandbox has other sellers too.
+            options = {
+                "rate_per_minute": stream_per_minute,
+                "shop_ids": shops.mapped("tiktok_shop_id"),
+            }
             stream = {"name": "stream", "options": options}
             _control(sandbox_url, "POST", "/sandbox/scenarios", stream)
         return account

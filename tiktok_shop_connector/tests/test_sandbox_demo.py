@@ -46,4 +46,6 @@ class TestSandboxDemo(SandboxMixin, HttpCase):
         self.env.invalidate_all()
         orders = self.env["sale.order"].search([("tiktok_shop_id", "in", account.shop_ids.ids)])
         self.assertTrue(orders, "the stream's orders are in Odoo")
+        streamed = {o.shop_id for o in self.sandbox.state.orders.values()}
+        self.assertLessEqual(streamed, set(seller.shop_ids), "only the connected seller's shops")
         self.assertIn("sale", orders.mapped("state"))
