@@ -42,6 +42,22 @@ PY
     fi
 }
 
+# The browser tour needs Chromium: Odoo would skip it silently without, so install it or stop.
+ensure_chromium() {
+    if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+        || command -v google-chrome >/dev/null; then
+        return 0
+    fi
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        say "Installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            chromium chromium-driver; } >"$LOCAL_DIR/apt-chromium.log" 2>&1 \
+            || die "installing Chromium failed (see $LOCAL_DIR/apt-chromium.log)."
+        return 0
+    fi
+    die "Chromium is needed for the browser tests: install it (Debian: apt-get install chromium chromium-driver)."
+}
+
 odoo_core_addons_path() {
     # Odoo's own addons sit beside the odoo package in a source checkout, inside it when pip-installed.
     "$PYTHON" - <<'PY'

@@ -8,6 +8,7 @@ CONFIG="$LOCAL_DIR/odoo-test.conf"
 
 require_odoo
 install_python_requirements
+ensure_chromium
 ensure_postgres
 write_odoo_config "$CONFIG" 8069
 

@@ -82,3 +82,21 @@ def test_docker_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
     assert "image: odoo:19" in result.stdout
     assert "/mnt/extra-addons/tiktok_shop_connector" in result.stdout
+
+
+def test_missing_chromium_stops_the_tests_instead_of_skipping_them(tmp_path):
+    """Odoo skips browser tests without Chromium; the test command says so and stops."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("mkdir", "dirname"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    fake_id = bin_dir / "id"  # not root: nothing is installed behind the user's back
+    fake_id.write_text('#!/bin/sh\n[ "$1" = "-u" ] && echo 1000 || echo someone\n')
+    fake_id.chmod(0o755)
+    script = f'source "{ROOT}/scripts/common.sh"; ensure_chromium'
+    env = {**os.environ, "PATH": str(bin_dir)}
+    result = subprocess.run(
+        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "apt-get install chromium chromium-driver" in result.stderr
