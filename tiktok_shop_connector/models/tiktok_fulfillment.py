@@ -148,9 +148,10 @@ class StockPickingFulfillment(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                line_item_ids = self._tiktok_line_items_to_report()
+                remote = self._tiktok_remote_order()
+                line_item_ids = self._tiktok_line_items_to_report(remote)
                 if line_item_ids:
-                    self._tiktok_send_shipment(line_item_ids)
+                    self._tiktok_send_shipment(remote, line_item_ids)
                 self.write(
                     {
                         "tiktok_tracking_state": "sent",
@@ -168,19 +169,24 @@ class StockPickingFulfillment(models.Model):
                 }
             )
 
-    def _tiktok_line_items_to_report(self):
+    def _tiktok_remote_order(self):
+        """TikTok's current view of this delivery's order (Get Order Detail)."""
+        order = self.sale_id
+        remote = order.tiktok_shop_id._tiktok_fetch_orders([order.tiktok_order_id])
+        if not remote:
+            raise UserError(self.env._("TikTok does not know the order %s.", order.tiktok_order_id))
+        return remote[0]
+
+    def _tiktok_line_items_to_report(self, remote):
         """The order's line items this picking shipped and TikTok still awaits.
 
         TikTok's own view decides: a line item it no longer lists as awaiting shipment was
         reported already (perhaps by a call whose answer was lost) and is not sent again.
         """
         order = self.sale_id
-        remote = order.tiktok_shop_id._tiktok_fetch_orders([order.tiktok_order_id])
-        if not remote:
-            raise UserError(self.env._("TikTok does not know the order %s.", order.tiktok_order_id))
         awaiting = {
             str(item["id"])
-            for item in remote[0].get("line_items") or ()
+            for item in remote.get("line_items") or ()
             if item.get("package_status") in ("TO_FULFILL", "PROCESSING")
             and not item.get("tracking_number")
         }
@@ -200,11 +206,11 @@ class StockPickingFulfillment(models.Model):
             line_item_ids += candidates[: int(move.quantity)]
         return [item_id for item_id in line_item_ids if item_id in awaiting]
 
-    def _tiktok_send_shipment(self, line_item_ids):
+    def _tiktok_send_shipment(self, remote, line_item_ids):
         order = self.sale_id
         shop = order.tiktok_shop_id
         if order.tiktok_shipping_type == "TIKTOK":
-            package_id = self._tiktok_package_holding(line_item_ids)
+            package_id = _package_holding(remote, line_item_ids, self.env)
             shop._tiktok_request(
                 "POST",
                 f"/fulfillment/202309/packages/{package_id}/ship",
@@ -226,24 +232,6 @@ class StockPickingFulfillment(models.Model):
             idempotent=False,
         )
         self.tiktok_package_id = data.get("package_id") or False
-
-    def _tiktok_package_holding(self, line_item_ids):
-        """TikTok's package of these line items (TikTok-label orders ship whole packages)."""
-        order = self.sale_id
-        remote = order.tiktok_shop_id._tiktok_fetch_orders([order.tiktok_order_id])[0]
-        packages = {
-            str(item.get("package_id"))
-            for item in remote.get("line_items") or ()
-            if str(item["id"]) in line_item_ids and item.get("package_id")
-        }
-        if len(packages) != 1:
-            raise UserError(
-                self.env._(
-                    "These items are in %s TikTok packages: ship them package by package.",
-                    len(packages),
-                )
-            )
-        return packages.pop()
 
     def action_tiktok_download_label(self):
         """Fetch TikTok's shipping label of this delivery and attach it (a PDF)."""
@@ -276,3 +264,20 @@ class StockPickingFulfillment(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "self",
         }
+
+
+def _package_holding(remote, line_item_ids, env):
+    """TikTok's package of these line items (TikTok-label orders ship whole packages)."""
+    packages = {
+        str(item.get("package_id"))
+        for item in remote.get("line_items") or ()
+        if str(item["id"]) in line_item_ids and item.get("package_id")
+    }
+    if len(packages) != 1:
+        raise UserError(
+            env._(
+                "These items are in %s TikTok packages: ship them package by package.",
+                len(packages),
+            )
+        )
+    return packages.pop()

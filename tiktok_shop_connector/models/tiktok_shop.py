@@ -3,15 +3,6 @@ from odoo.exceptions import UserError
 
 from .. import const
 
-SYNC_KIND_LABELS = {
-    "orders": "Orders",
-    "stock": "Stock",
-    "catalog": "Catalog",
-    "fees": "Fees and settlements",
-    "affiliates": "Creator affiliates",
-    "returns": "Returns",
-}
-
 
 class TikTokShop(models.Model):
     """One TikTok shop an account's seller authorized: its market, and how Odoo syncs with it."""
