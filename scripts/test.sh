@@ -4,13 +4,17 @@
 source "$(dirname "$0")/common.sh"
 
 TEST_DB="${TIKTOK_TEST_DB:-tiktok_shop_test}"
+# Another test database gets its own configuration (and TIKTOK_TEST_HTTP_PORT its own HTTP port),
+# so two runs can share the machine.
 CONFIG="$LOCAL_DIR/odoo-test.conf"
+[ "$TEST_DB" = "tiktok_shop_test" ] || CONFIG="$LOCAL_DIR/odoo-test-$TEST_DB.conf"
+TEST_HTTP_PORT="${TIKTOK_TEST_HTTP_PORT:-8069}"
 
 require_odoo
 install_python_requirements
 ensure_chromium
 ensure_postgres
-write_odoo_config "$CONFIG" 8069
+write_odoo_config "$CONFIG" "$TEST_HTTP_PORT"
 
 say "Ruff"
 PYTHON="$PYTHON" bash "$ROOT_DIR/scripts/lint.sh" \

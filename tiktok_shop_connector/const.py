@@ -35,8 +35,20 @@ ORDER_POLL_OVERLAP_SECONDS = 300
 
 # Webhook events processed per cron batch before progress is committed.
 WEBHOOK_BATCH_SIZE = 50
-# A failed event is retried by the cron this many times before it waits for a manual replay.
-WEBHOOK_MAX_ATTEMPTS = 5
+# Imported orders whose stock one run of the reservation cron reserves per commit.
+RESERVATION_BATCH_SIZE = 200
+# The crons that process webhook events: each takes the batches the others have not locked.
+WEBHOOK_EVENT_CRONS = (
+    "tiktok_shop_connector.ir_cron_process_webhook_events",
+    "tiktok_shop_connector.ir_cron_process_webhook_events_second",
+)
+# A failed event is tried again after these delays, one per failed attempt: soon at first (most
+# failures are another worker importing the same order), then backing off through an outage.
+# After the last, it waits for a manual replay; the order poll imports its orders meanwhile.
+WEBHOOK_RETRY_DELAYS = tuple(
+    timedelta(seconds=seconds) for seconds in (5, 30, 120, 600, 1800, 3600)
+)
+WEBHOOK_MAX_ATTEMPTS = len(WEBHOOK_RETRY_DELAYS) + 1
 
 SYNC_KINDS = ("orders", "stock", "catalog", "fees", "affiliates", "returns")
 # Finished sync logs older than this are removed by the autovacuum.

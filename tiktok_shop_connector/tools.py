@@ -2,6 +2,7 @@
 
 from odoo.fields import Domain
 from psycopg2 import IntegrityError
+from psycopg2.errors import SerializationFailure
 
 
 def create_unless_concurrent(model, values):
@@ -27,7 +28,16 @@ def process_in_batches(model, domain, batch_size, process, order=None):
     tried = []
     while True:
         todo = Domain(domain) & Domain("id", "not in", tried)
-        batch = model.search(todo, order=order, limit=batch_size).try_lock_for_update()
+        try:
+            with model.env.cr.savepoint():
+                batch = model.search(todo, order=order, limit=batch_size).try_lock_for_update()
+        except SerializationFailure:
+            # Another worker committed a change to these rows after this transaction began:
+            # look again from a new transaction, which sees it.
+            if not model.env["ir.cron"]._commit_progress():
+                return
+            model.env.invalidate_all()
+            continue
         if not batch:
             return
         tried += batch.ids

@@ -101,9 +101,7 @@ class TikTokShopController(http.Controller):
         notification = _parse_notification(raw_body)
         _event, created = request.env["tiktok.webhook.event"].sudo()._receive(account, notification)
         if created:
-            request.env.ref(
-                "tiktok_shop_connector.ir_cron_process_webhook_events"
-            ).sudo()._trigger()
+            request.env["tiktok.webhook.event"].sudo()._trigger_processing()
         return request.make_response("", status=200)
 
     def _webhook_account(self, app_key):

@@ -205,17 +205,22 @@ class TikTokShopOrders(models.Model):
                         created |= new_order
                         outcome = "created"
             except IntegrityError:
-                # Another worker imported it between our read and our insert.
-                outcome = "skipped"
+                # Another worker imported it since this transaction began: a retry sees it and
+                # applies this version if it is newer.
+                error = ConcurrentImport(f"order {mapped.order_id} is being imported elsewhere")
+                outcome = self._tiktok_import_failed(mapped, error, log, failures)
             except ORDER_ERRORS as error:
-                outcome = "failed"
-                failures[mapped.order_id] = str(error)
-                log._note(f"order {mapped.order_id}: {error}")
-                log.failed_update_time = min(
-                    log.failed_update_time or mapped.update_time, mapped.update_time
-                )
+                outcome = self._tiktok_import_failed(mapped, error, log, failures)
             log._count(outcome)
         return created
+
+    def _tiktok_import_failed(self, mapped, error, log, failures):
+        """Record why an order failed; the poll's mark stays before it so it is tried again."""
+        failures[mapped.order_id] = str(error)
+        log._note(f"order {mapped.order_id}: {error}")
+        update_time = mapped.update_time
+        log.failed_update_time = min(log.failed_update_time or update_time, update_time)
+        return "failed"
 
     def _tiktok_finish_created(self, orders, mapped_orders):
         """Link replacements to their originals and confirm what is complete."""
@@ -225,7 +230,8 @@ class TikTokShopOrders(models.Model):
         for order in orders.filtered("tiktok_replaced_order_ref"):
             order.tiktok_original_order_id = originals.get(order.tiktok_replaced_order_ref)
         if self.auto_confirm_orders:
-            orders.filtered(lambda order: not order.tiktok_unmapped_sku_ids).action_confirm()
+            complete = orders.filtered(lambda order: not order.tiktok_unmapped_sku_ids)
+            complete._tiktok_confirm_deferring_reservation()
 
     def _tiktok_existing_orders(self, order_ids):
         orders = self.env["sale.order"].search(

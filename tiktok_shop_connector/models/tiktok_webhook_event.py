@@ -4,6 +4,7 @@ from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
@@ -42,6 +43,7 @@ class TikTokWebhookEvent(models.Model):
         index=True,
     )
     attempts = fields.Integer(readonly=True)
+    retry_at = fields.Datetime(string="Next attempt", readonly=True, copy=False)
     result = fields.Char(readonly=True)
     error = fields.Text(readonly=True)
 
@@ -106,13 +108,24 @@ class TikTokWebhookEvent(models.Model):
         The order events of one shop in a batch are imported together: one Get Order Detail call
         per 50 orders instead of one per event, which is what keeps a LIVE burst fast.
         """
-        domain = [
-            ("state", "in", ("pending", "failed")),
-            ("attempts", "<", const.WEBHOOK_MAX_ATTEMPTS),
-        ]
-        process_in_batches(
-            self, domain, const.WEBHOOK_BATCH_SIZE, self._process_batch, order="received_at, id"
+        retryable = Domain("state", "=", "failed") & Domain(
+            "attempts", "<", const.WEBHOOK_MAX_ATTEMPTS
         )
+        due = Domain("state", "=", "pending") | (
+            retryable & Domain("retry_at", "<=", fields.Datetime.now())
+        )
+        process_in_batches(
+            self, due, const.WEBHOOK_BATCH_SIZE, self._process_batch, order="received_at, id"
+        )
+        next_retry = self.search(retryable, order="retry_at", limit=1).retry_at
+        if next_retry:
+            self._trigger_processing(at=next_retry)
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        """Wake every event worker: the idle ones take the pending batches nobody holds."""
+        for xmlid in const.WEBHOOK_EVENT_CRONS:
+            self.env.ref(xmlid).sudo()._trigger(at)
 
     def _process_batch(self, events):
         order_events = events.filtered(lambda e: e._order_ids() and e.shop_id)
@@ -154,9 +167,12 @@ class TikTokWebhookEvent(models.Model):
             event._set_outcome(result=summary, error="; ".join(errors))
 
     def _set_outcome(self, result=False, error=False):
-        values = {"attempts": self.attempts + 1, "result": result, "error": error or False}
+        attempts = self.attempts + 1
+        values = {"attempts": attempts, "result": result, "error": error or False}
         if error:
+            delays = const.WEBHOOK_RETRY_DELAYS
             values["state"] = "failed"
+            values["retry_at"] = fields.Datetime.now() + delays[min(attempts, len(delays)) - 1]
         else:
             values.update(state="done", processed_at=fields.Datetime.now())
         self.write(values)

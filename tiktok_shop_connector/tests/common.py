@@ -1,6 +1,6 @@
 import json
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from odoo.api import Environment
 from odoo.tests import new_test_user
@@ -53,6 +53,15 @@ class TikTokTestMixin:
             login,
             groups="base.group_user,tiktok_shop_connector.group_tiktok_shop_manager",
         )
+
+    def _run_cron_method(self, model_name, method_name):
+        """Run a cron method as the cron runner would: on its own cursor, committing per batch."""
+        self.env.flush_all()
+        # HttpCase runs in the registry's test mode already; TransactionCase enters it here.
+        test_mode = nullcontext() if self._registry_patched else self.enter_registry_test_mode()
+        with test_mode, self.registry.cursor() as cr:
+            getattr(self.env[model_name].with_env(self.env(cr=cr)), method_name)()
+        self.env.invalidate_all()
 
 
 class SandboxMixin(TikTokTestMixin):

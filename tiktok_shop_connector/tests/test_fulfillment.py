@@ -41,10 +41,7 @@ class TestShipmentsBackToTikTok(OrderSandboxMixin, TransactionCase):
         return picking
 
     def _run_cron(self):
-        self.env.flush_all()
-        with self.registry.cursor() as cr:
-            self.env["stock.picking"].with_env(self.env(cr=cr))._cron_send_tracking()
-        self.env.invalidate_all()
+        self._run_cron_method("stock.picking", "_cron_send_tracking")
 
     def test_seller_shipment_sends_tracking_and_carrier_once(self):
         (sku,) = self._in_stock_skus(self.us, count=1)

@@ -1,8 +1,10 @@
 import time
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .. import const
+from ..tools import process_in_batches
 from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
 
@@ -40,9 +42,7 @@ class TestOrdersFromWebhooks(OrderSandboxMixin, HttpCase):
         return self.env["tiktok.webhook.event"].search([("account_id", "=", self.account.id)])
 
     def _run_event_cron(self):
-        with self.registry.cursor() as cr:
-            self.env["tiktok.webhook.event"].with_env(self.env(cr=cr))._cron_process_events()
-        self.env.invalidate_all()
+        self._run_cron_method("tiktok.webhook.event", "_cron_process_events")
 
     def test_orders_pushed_by_webhook_become_sale_orders_once(self):
         self.sandbox.pusher.configure(duplicate_share=1.0)  # every push delivered twice
@@ -98,6 +98,7 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
             orders.unlink()
             env["tiktok.sku"].search([("shop_id", "=", self.shop_id)]).unlink()
             env["tiktok.sync.log"].search([("shop_id", "=", self.shop_id)]).unlink()
+            env["tiktok.webhook.event"].search([("account_id", "=", self.account_id)]).unlink()
             (buyers.child_ids | buyers).unlink()
             account = env["tiktok.account"].browse(self.account_id)
             account.shop_ids.unlink()
@@ -126,3 +127,50 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
     def test_two_cron_workers_polling_one_shop_create_each_order_once(self):
         self._run_in_two_workers(lambda shop: shop._cron_poll_orders())
         self.assertEqual(set(self._order_counts().values()), {1})
+
+    def _receive_order_events(self):
+        with committed_env(self.registry) as env:
+            shop = env["tiktok.shop"].browse(self.shop_id)
+            for order_id in self.order_ids:
+                notification = {
+                    "type": 1,
+                    "tts_notification_id": f"burst-{order_id}",
+                    "shop_id": shop.tiktok_shop_id,
+                    "timestamp": int(time.time()),
+                    "data": {"order_id": order_id, "order_status": "AWAITING_SHIPMENT"},
+                }
+                env["tiktok.webhook.event"]._receive(shop.account_id, notification)
+
+    def test_two_event_workers_share_the_queue_and_import_each_order_once(self):
+        self._receive_order_events()
+        with patch.object(const, "WEBHOOK_BATCH_SIZE", 2):  # several batches for each worker
+            _results, errors = run_in_parallel(
+                self.registry, lambda env: env["tiktok.webhook.event"]._cron_process_events()
+            )
+        self.assertEqual(errors, [], "neither worker crashes on the other's locks or commits")
+        with committed_env(self.registry) as env:
+            events = env["tiktok.webhook.event"].search([("account_id", "=", self.account_id)])
+            # What a worker left for later (a binding or buyer the other was creating) is due
+            # again after its retry delay: run the queue once more as that later run would.
+            events.filtered(lambda e: e.state == "failed").write({"retry_at": "2000-01-01"})
+            env.cr.commit()
+            env["tiktok.webhook.event"]._cron_process_events()
+            self.assertEqual(set(events.mapped("state")), {"done"}, events.mapped("error"))
+        self.assertEqual(set(self._order_counts().values()), {1})
+
+    def test_a_batch_another_worker_changed_after_this_one_began_is_locked_again(self):
+        self._receive_order_events()
+        with committed_env(self.registry) as late, committed_env(self.registry) as early:
+            early_events = early["tiktok.webhook.event"]
+            early_events.search_count([])  # the early worker's snapshot is taken here
+            changed = late["tiktok.webhook.event"].search([("account_id", "=", self.account_id)])
+            changed.write({"result": "processed by the other worker"})
+            late.cr.commit()
+            processed = []
+            process_in_batches(
+                early_events,
+                [("account_id", "=", self.account_id)],
+                50,
+                lambda batch: processed.extend(batch.ids),
+            )
+        self.assertEqual(sorted(processed), sorted(changed.ids))

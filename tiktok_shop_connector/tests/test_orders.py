@@ -161,6 +161,7 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.tiktok_on_hold)
         picking = order.picking_ids
+        self._run_cron_method("sale.order", "_cron_reserve_tiktok_orders")
         self.assertEqual(picking.state, "assigned", "stock is reserved")
         picking.move_ids.quantity = 1
         with self.assertRaisesRegex(UserError, "hold"):
@@ -170,6 +171,30 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(order.tiktok_status, "AWAITING_SHIPMENT")
         self.assertFalse(order.tiktok_on_hold)
         self.assertFalse(picking.tiktok_on_hold)
+
+    def test_import_confirms_at_once_and_the_reservation_cron_reserves_the_stock(self):
+        sku_a, sku_b = self._in_stock_skus(self.us)
+        remote = self._place(self.us, [(sku_a.id, 2), (sku_b.id, 1)])
+        order = self._import(self.us, remote)
+        product = order.order_line.filtered("tiktok_sku_id")[:1].product_id
+        free_before = product.free_qty
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.tiktok_reservation_pending)
+        picking = order.picking_ids
+        self.assertEqual(picking.state, "confirmed", "waiting for the reservation cron")
+        cron = self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            "the import triggers the reservation at once",
+        )
+        self._run_cron_method("sale.order", "_cron_reserve_tiktok_orders")
+        self.assertEqual(picking.state, "assigned")
+        self.assertFalse(order.tiktok_reservation_pending)
+        moves = picking.move_ids.filtered(lambda move: move.product_id == product)
+        reserved = sum(moves.mapped("quantity"))
+        product.invalidate_recordset(["free_qty"])
+        self.assertEqual(product.free_qty, free_before - reserved)
+        self.assertGreater(reserved, 0)
 
     def test_unpaid_orders_create_nothing(self):
         (sku,) = self._in_stock_skus(self.us, count=1)

@@ -33,10 +33,7 @@ class TestWebhookEndpoint(TikTokTestMixin, HttpCase):
         return self.url_open(f"{const.WEBHOOK_ROUTE}/{app_key}", data=raw, headers=headers)
 
     def _run_processing_cron(self):
-        """Run the cron method as the cron runner would: it commits its progress per batch."""
-        with self.registry.cursor() as cr:
-            self.Event.with_env(self.env(cr=cr))._cron_process_events()
-        self.env.invalidate_all()
+        self._run_cron_method("tiktok.webhook.event", "_cron_process_events")
 
     def _events(self):
         return self.Event.search([("account_id", "=", self.account.id)])
@@ -144,6 +141,18 @@ class TestWebhookEndpoint(TikTokTestMixin, HttpCase):
         self.assertEqual(event.state, "failed")
         self.assertIn("999", event.error)
         self.assertEqual(event.attempts, 1, "tried once per cron run, not in a loop")
+        self.assertGreater(event.retry_at, event.received_at, "tried again later, not at once")
+        self._run_processing_cron()
+        self.assertEqual(event.attempts, 1, "not due yet: not tried again")
+        event.retry_at = event.received_at
+        self._run_processing_cron()
+        self.assertEqual(event.attempts, 2, "due: tried again")
+        cron_ids = [self.env.ref(xmlid).id for xmlid in const.WEBHOOK_EVENT_CRONS]
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "in", cron_ids)])
+        self.assertTrue(
+            any(trigger.call_at >= event.retry_at for trigger in triggers),
+            "the workers are woken for the next attempt",
+        )
         # Once the shop exists, a replay processes it.
         self._create_shop(self.account, tiktok_id="999")
         event.shop_id = self.env["tiktok.shop"].search([("tiktok_shop_id", "=", "999")])

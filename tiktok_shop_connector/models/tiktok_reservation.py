@@ -1,0 +1,64 @@
+"""Stock reservation of imported TikTok orders: one worker, right after the import commits.
+
+Order imports run in several cron workers at once (a LIVE burst needs every core). Creating and
+confirming an order, its procurement and its picking touch no row another order shares, but
+reserving does: every order of a product updates that product's stock.quant, and two workers
+reserving one product at once make the later one fail on a serialization error and redo its
+whole batch. So imports confirm without reserving and flag the order; this cron, a job Odoo never
+runs twice at the same time, reserves the flagged orders batch after batch.
+"""
+
+from odoo import api, fields, models
+
+from .. import const
+from ..tools import process_in_batches
+
+RESERVABLE_MOVE_STATES = ("confirmed", "partially_available")
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _should_assign_at_confirm(self):
+        """Override of `stock`: a TikTok import leaves reservation to the reservation cron."""
+        if self.env.context.get("tiktok_defer_reservation"):
+            return self._should_bypass_reservation()
+        return super()._should_assign_at_confirm()
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    tiktok_reservation_pending = fields.Boolean(
+        string="Reservation pending",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Confirmed by the import; its stock is reserved by the next reservation run.",
+    )
+
+    def _tiktok_confirm_deferring_reservation(self):
+        """Confirm imported orders, leaving their reservation to the reservation cron."""
+        if not self:
+            return
+        self.with_context(tiktok_defer_reservation=True).action_confirm()
+        self.write({"tiktok_reservation_pending": True})
+        self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")._trigger()
+
+    @api.model
+    def _cron_reserve_tiktok_orders(self):
+        process_in_batches(
+            self,
+            [("tiktok_reservation_pending", "=", True)],
+            const.RESERVATION_BATCH_SIZE,
+            lambda orders: orders._tiktok_reserve(),
+            order="id",
+        )
+
+    def _tiktok_reserve(self):
+        """Reserve the stock of these orders' pickings as Odoo would have at confirmation."""
+        moves = self.picking_ids.move_ids.filtered(
+            lambda move: move.state in RESERVABLE_MOVE_STATES and move._should_assign_at_confirm()
+        )
+        moves._action_assign()
+        self.write({"tiktok_reservation_pending": False})
