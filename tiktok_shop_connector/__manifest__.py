@@ -20,6 +20,7 @@
         "views/oauth_templates.xml",
         "views/tiktok_account_views.xml",
         "views/sale_order_views.xml",
+        "views/tiktok_product_views.xml",
         "views/tiktok_shop_views.xml",
         "views/tiktok_sync_log_views.xml",
         "views/tiktok_shop_menus.xml",

@@ -21,6 +21,13 @@ class TikTokSku(models.Model):
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     tiktok_sku_id = fields.Char(string="TikTok SKU id", required=True, index=True)
     tiktok_product_id = fields.Char(string="TikTok product id", index=True)
+    product_binding_id = fields.Many2one(
+        "tiktok.product", string="TikTok product", index="btree_not_null", ondelete="cascade"
+    )
+    remote_update_time = fields.Integer(
+        readonly=True, help="TikTok's update_time of the product version last read."
+    )
+    last_sync = fields.Datetime(readonly=True)
     seller_sku = fields.Char(string="Seller SKU", index=True)
     name = fields.Char(string="TikTok name")
     product_id = fields.Many2one(
