@@ -383,8 +383,13 @@ class OdooServer:
             time.sleep(1)
 
     def stop(self):
+        """Stop the server; a prefork server busy with a cron may need a kill after a while."""
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
 
 
 def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
