@@ -84,3 +84,23 @@ TRACKING_MAX_ATTEMPTS = 5
 # Source tags are looked up for the orders of the last days that have none, this many per run.
 SOURCE_TAG_DAYS = 3
 SOURCE_TAG_BATCH_SIZE = 2000
+
+# Publishing: markets listing in TikTok's 7-level v2 category tree (mandatory in the US), and how
+# long a leaf's attributes and rules are trusted before they are read again.
+CATEGORY_V2_REGIONS = frozenset({"US"})
+CATEGORY_DETAILS_MAX_AGE_HOURS = 24
+# Listing fields a partial edit may send alone; any other change is a full edit.
+PARTIAL_EDIT_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "main_images",
+        "product_attributes",
+        "brand_id",
+        "package_weight",
+        "package_dimensions",
+        "certifications",
+    }
+)
+# Listing statuses that mean TikTok refused or switched off the listing: the seller is told.
+LISTING_REFUSED_STATUSES = frozenset({"FAILED", "PLATFORM_DEACTIVATED", "FREEZE"})

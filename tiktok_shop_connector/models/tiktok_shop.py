@@ -204,5 +204,6 @@ class TikTokShop(models.Model):
         return ", ".join(f"return {r['return_id']}: {r.get('return_status')}" for r in returns)
 
     def _tiktok_on_product_event(self, product_id):
-        data = self._tiktok_request("GET", f"/product/202309/products/{product_id}")
+        """Bring the product's status and audit failure reasons back onto its listings."""
+        data = self.env["tiktok.product"]._tiktok_refresh_remote(self, product_id)
         return f"product {data.get('id')}: {data.get('status')}"

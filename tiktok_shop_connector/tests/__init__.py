@@ -6,6 +6,7 @@ from . import (
     test_oauth,
     test_order_sync,
     test_orders,
+    test_publish,
     test_sandbox_demo,
     test_secrets,
     test_tokens,

@@ -1,0 +1,792 @@
+import base64
+import io
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from PIL import Image
+
+from .. import const
+from ..tiktok_shop import TikTokShopError, listing_rules
+from ..tiktok_shop.listing_rules import Problem
+
+IDENTIFIER_TYPES = [
+    ("GTIN", "GTIN (14 digits)"),
+    ("EAN", "EAN (8, 13 or 14 digits)"),
+    ("UPC", "UPC (12 digits)"),
+    ("ISBN", "ISBN (13 digits)"),
+]
+# The identifier type a barcode of this many digits most likely is.
+IDENTIFIER_TYPE_BY_LENGTH = {8: "EAN", 12: "UPC", 13: "EAN", 14: "GTIN"}
+CHECK_STATES = [("todo", "Not checked"), ("problems", "Has problems"), ("ready", "Ready")]
+
+
+class TikTokListing(models.Model):
+    """An Odoo product's listing in a shop: what publishing sends, checked before any call.
+
+    The listing is the product binding itself (`tiktok.product`): publishing fills its TikTok
+    product id and binds each variant to the TikTok SKU it becomes.
+    """
+
+    _inherit = "tiktok.product"
+
+    is_odoo_listing = fields.Boolean(
+        string="Published from Odoo", readonly=True, help="Odoo holds this listing's content."
+    )
+    shop_region = fields.Char(related="shop_id.region")
+    category_id = fields.Many2one(
+        "tiktok.category",
+        string="Category",
+        domain="[('region', '=', shop_region), ('is_leaf', '=', True)]",
+        help="A leaf of the market's TikTok category tree (Load categories fills it).",
+    )
+    brand_id = fields.Many2one(
+        "tiktok.brand", string="Authorized brand", domain="[('shop_id', '=', shop_id)]"
+    )
+    video_url = fields.Char(
+        string="Video URL",
+        help="The product's TikTok video, kept with the listing; TikTok's listing API takes "
+        "only videos uploaded to it, so the link is not sent.",
+    )
+    package_weight = fields.Float(string="Package weight (kg)", digits=(10, 3))
+    package_length = fields.Integer(string="Length (cm)")
+    package_width = fields.Integer(string="Width (cm)")
+    package_height = fields.Integer(string="Height (cm)")
+    image_ids = fields.One2many("tiktok.listing.image", "listing_id", string="Images")
+    attribute_line_ids = fields.One2many(
+        "tiktok.listing.attribute", "listing_id", string="Attributes"
+    )
+    document_ids = fields.One2many(
+        "tiktok.listing.document", "listing_id", string="Compliance documents"
+    )
+    compliance_complete = fields.Boolean(compute="_compute_compliance_complete")
+    variant_line_ids = fields.One2many("tiktok.listing.variant", "listing_id", string="Variants")
+    check_state = fields.Selection(CHECK_STATES, default="todo", readonly=True, copy=False)
+    check_result = fields.Text(string="Problems", readonly=True, copy=False)
+    published_content = fields.Json(
+        readonly=True, copy=False, help="The listing as last sent, without stock and prices."
+    )
+
+    @api.depends("document_ids.required", "document_ids.document")
+    def _compute_compliance_complete(self):
+        for listing in self:
+            listing.compliance_complete = all(
+                doc.document for doc in listing.document_ids if doc.required
+            )
+
+    @api.constrains("category_id")
+    def _check_leaf_category(self):
+        for listing in self:
+            if listing.category_id and not listing.category_id.is_leaf:
+                raise ValidationError(
+                    self.env._("Only a leaf category can be chosen for a TikTok listing.")
+                )
+
+    @api.constrains("shop_id", "product_tmpl_id", "is_odoo_listing")
+    def _check_one_listing_per_shop(self):
+        for listing in self.filtered("is_odoo_listing"):
+            twins = self.search_count(
+                [
+                    ("shop_id", "=", listing.shop_id.id),
+                    ("product_tmpl_id", "=", listing.product_tmpl_id.id),
+                    ("is_odoo_listing", "=", True),
+                ]
+            )
+            if twins > 1:
+                raise ValidationError(
+                    self.env._("%s is already listed in this shop.", listing.product_tmpl_id.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("product_tmpl_id") and not vals.get("tiktok_product_id"):
+                template = self.env["product.template"].browse(vals["product_tmpl_id"])
+                vals.update({**_defaults_from_template(template), **vals})
+            _add_remote_names(self.env, vals)
+        listings = super().create(vals_list)
+        for listing in listings.filtered("is_odoo_listing"):
+            listing._tiktok_sync_variant_lines()
+            if listing.category_id:
+                listing._tiktok_apply_category()
+        return listings
+
+    def write(self, vals):
+        _add_remote_names(self.env, vals)
+        result = super().write(vals)
+        if "category_id" in vals:
+            self.filtered("category_id")._tiktok_apply_category()
+        return result
+
+    def action_tiktok_open_listing(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "tiktok.product",
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    # === CATEGORY === #
+
+    def action_tiktok_load_categories(self):
+        """Load the market's categories and the seller's authorized brands from TikTok."""
+        for shop in self.shop_id:
+            self.env["tiktok.category"]._tiktok_load_tree(shop)
+            self.env["tiktok.brand"]._tiktok_load_brands(shop)
+        return True
+
+    def _tiktok_apply_category(self):
+        """Attribute and compliance lines for the category's attributes and rules."""
+        for listing in self:
+            attributes, rules = listing.category_id._tiktok_details(listing.shop_id)
+            listing._tiktok_sync_attribute_lines(listing_rules.product_attributes(attributes))
+            listing._tiktok_sync_document_lines(rules.get("product_certifications") or [])
+
+    def _tiktok_sync_attribute_lines(self, attributes):
+        kept = {line.attribute_tiktok_id: line for line in self.attribute_line_ids}
+        wanted = {attribute["id"] for attribute in attributes}
+        stale = self.attribute_line_ids.filtered(
+            lambda line: line.attribute_tiktok_id not in wanted
+        )
+        stale.unlink()
+        for sequence, attribute in enumerate(attributes):
+            values = {
+                "sequence": sequence,
+                "name": attribute["name"],
+                "required": bool(attribute.get("is_requried") or attribute.get("is_required")),
+                "multiple": bool(attribute.get("is_multiple_selection")),
+                "allowed_values": ", ".join(v["name"] for v in attribute.get("values") or []),
+            }
+            if attribute["id"] in kept:
+                kept[attribute["id"]].write(values)
+            else:
+                self.env["tiktok.listing.attribute"].create(
+                    {**values, "listing_id": self.id, "attribute_tiktok_id": attribute["id"]}
+                )
+
+    def _tiktok_sync_document_lines(self, certifications):
+        kept = {doc.certification_tiktok_id: doc for doc in self.document_ids}
+        wanted = {certification["id"] for certification in certifications}
+        self.document_ids.filtered(lambda d: d.certification_tiktok_id not in wanted).unlink()
+        for certification in certifications:
+            values = {
+                "name": certification["name"],
+                "details": certification.get("document_details"),
+                "required": bool(certification.get("is_required")),
+            }
+            if certification["id"] in kept:
+                kept[certification["id"]].write(values)
+            else:
+                self.env["tiktok.listing.document"].create(
+                    {
+                        **values,
+                        "listing_id": self.id,
+                        "certification_tiktok_id": certification["id"],
+                    }
+                )
+
+    def _tiktok_sync_variant_lines(self):
+        """One line per active variant of the product, in the product's order."""
+        for listing in self:
+            variants = listing.product_tmpl_id.product_variant_ids
+            gone = listing.variant_line_ids.filtered(
+                lambda line, kept=variants: line.product_id not in kept
+            )
+            gone.unlink()
+            missing = variants - listing.variant_line_ids.product_id
+            self.env["tiktok.listing.variant"].create(
+                [{"listing_id": listing.id, "product_id": variant.id} for variant in missing]
+            )
+
+    # === CHECK (dry run) === #
+
+    def action_tiktok_check(self):
+        """Show every problem: Odoo's checks, then TikTok's listing check when those pass."""
+        for listing in self:
+            listing._tiktok_sync_variant_lines()
+            problems = listing._tiktok_problems()
+            if not problems:
+                problems = listing._tiktok_catch(listing._tiktok_remote_problems)
+            listing._tiktok_show_problems(problems)
+        return True
+
+    def _tiktok_problems(self):
+        """Problems found without calling TikTok (category details aside, read once a day)."""
+        self.ensure_one()
+        problems = self._tiktok_price_problems()
+        problems += listing_rules.check_listing(self._tiktok_draft())
+        return problems
+
+    def _tiktok_price_problems(self):
+        pricelist = self.shop_id.pricelist_id
+        if not pricelist:
+            return [Problem("prices", "set the shop's TikTok pricelist")]
+        if pricelist.currency_id != self.shop_id.currency_id:
+            message = f"the TikTok pricelist must be in {self.shop_id.currency_id.name}"
+            return [Problem("prices", message)]
+        return []
+
+    def _tiktok_draft(self):
+        attributes, rules = [], {}
+        if self.category_id.is_leaf:
+            attributes, rules = self.category_id._tiktok_details(self.shop_id)
+        return listing_rules.ListingDraft(
+            title=self.title,
+            description=self.description,
+            category=self.category_id and self.category_id._tiktok_as_remote(),
+            attributes=attributes,
+            attribute_values={
+                line.attribute_tiktok_id: line._value_names() for line in self.attribute_line_ids
+            },
+            rules=rules,
+            documents=frozenset(
+                self.document_ids.filtered("document").mapped("certification_tiktok_id")
+            ),
+            images=[image._tiktok_info() for image in self.image_ids],
+            video_url=self.video_url or "",
+            package_weight=self.package_weight,
+            package_dimensions=(self.package_length, self.package_width, self.package_height),
+            skus=[line._tiktok_sku_draft() for line in self.variant_line_ids],
+            taken_identifiers=self._tiktok_identifiers_of_other_listings(),
+        )
+
+    def _tiktok_identifiers_of_other_listings(self):
+        """{identifier: seller SKU} of the shop's other listings: TikTok wants them unique."""
+        others = self.env["tiktok.listing.variant"].search(
+            [
+                ("listing_id.shop_id", "=", self.shop_id.id),
+                ("listing_id", "!=", self.id),
+                ("identifier_code", "!=", False),
+            ]
+        )
+        return {line.identifier_code: line.seller_sku for line in others}
+
+    def _tiktok_remote_problems(self):
+        """TikTok's own dry run (listing_check) of the body publishing would send."""
+        answer = self.shop_id._tiktok_request(
+            "POST", "/product/202309/products/listing_check", json=self._tiktok_body()
+        )
+        return [
+            Problem("TikTok", reason.get("message") or str(reason.get("code")))
+            for reason in answer.get("fail_reasons") or []
+        ]
+
+    def _tiktok_show_problems(self, problems):
+        self.write(
+            {
+                "check_state": "problems" if problems else "ready",
+                "check_result": "\n".join(f"• {problem}" for problem in problems) or False,
+            }
+        )
+
+    def _tiktok_catch(self, call):
+        """call()'s problems, or TikTok's refusal of the call as one problem."""
+        try:
+            return call() or []
+        except TikTokShopError as error:
+            return [Problem("TikTok", str(error))]
+
+    # === BODY === #
+
+    def _tiktok_body(self):
+        """The create/edit body; uploads the images and documents TikTok does not have yet."""
+        self.ensure_one()
+        body = {
+            "title": self.title.strip(),
+            "description": self.description,
+            "category_id": self.category_id.tiktok_category_id,
+            "category_version": self.category_id.category_version,
+            "main_images": [{"uri": image._tiktok_upload()} for image in self.image_ids],
+            "product_attributes": self._tiktok_attributes_body(),
+            "package_weight": {"value": f"{self.package_weight:g}", "unit": "KILOGRAM"},
+            "skus": self._tiktok_skus_body(),
+            "save_mode": "LISTING",
+        }
+        if self.brand_id:
+            body["brand_id"] = self.brand_id.tiktok_brand_id
+        if self.package_length and self.package_width and self.package_height:
+            body["package_dimensions"] = {
+                "length": str(self.package_length),
+                "width": str(self.package_width),
+                "height": str(self.package_height),
+                "unit": "CENTIMETER",
+            }
+        certifications = [
+            {"id": doc.certification_tiktok_id, "images": [{"uri": doc._tiktok_upload()}]}
+            for doc in self.document_ids.filtered("document")
+        ]
+        if certifications:
+            body["certifications"] = certifications
+        return body
+
+    def _tiktok_attributes_body(self):
+        attributes = {a["id"]: a for a in self.category_id.attributes_data or []}
+        body = []
+        for line in self.attribute_line_ids.filtered(lambda line: line._value_names()):
+            attribute = attributes.get(line.attribute_tiktok_id)
+            if attribute:
+                values, _problems = listing_rules.resolve_attribute_values(
+                    attribute, line._value_names()
+                )
+                body.append({"id": line.attribute_tiktok_id, "values": values})
+        return body
+
+    def _tiktok_skus_body(self):
+        shop = self.shop_id
+        prices = shop._tiktok_variant_prices(self.variant_line_ids.product_id)
+        warehouse_id = shop._tiktok_listing_warehouse_id()
+        return [
+            line._tiktok_sku_body(prices[line.product_id.id], warehouse_id)
+            for line in self.variant_line_ids
+        ]
+
+    # === PUBLISH / UPDATE === #
+
+    def action_tiktok_publish(self):
+        """Create the listing on TikTok, or send what changed; nothing is sent with a problem."""
+        for listing in self:
+            listing._tiktok_sync_variant_lines()
+            problems = listing._tiktok_problems()
+            if not problems:
+                problems = listing._tiktok_catch(listing._tiktok_send)
+            listing._tiktok_show_problems(problems)
+        return True
+
+    def _tiktok_send(self):
+        body = self._tiktok_body()
+        if self.tiktok_product_id:
+            self._tiktok_update(body)
+        else:
+            self._tiktok_create(body)
+        self._tiktok_refresh_status()
+
+    def _tiktok_create(self, body):
+        answer = self.shop_id._tiktok_request(
+            "POST",
+            "/product/202309/products",
+            json={**body, "idempotency_key": self._tiktok_idempotency_key()},
+        )
+        self.write({"tiktok_product_id": answer["product_id"], "status": "PENDING"})
+        sku_ids = {sku["seller_sku"]: sku["id"] for sku in answer.get("skus") or []}
+        self._tiktok_bind_skus(sku_ids, body["skus"])
+        self.published_content = _content(_with_sku_ids(body, sku_ids))
+
+    def _tiktok_update(self, body):
+        """A partial edit when only some listing fields changed, else a full edit."""
+        sku_ids = {
+            line.seller_sku: line.sku_binding_id.tiktok_sku_id for line in self.variant_line_ids
+        }
+        body = _with_sku_ids(body, sku_ids)
+        content = _content(body)
+        published = self.published_content or {}
+        changed = {key for key in content if content[key] != published.get(key)}
+        path = f"/product/202309/products/{self.tiktok_product_id}"
+        if not changed:
+            return
+        if changed <= const.PARTIAL_EDIT_FIELDS:
+            answer = self.shop_id._tiktok_request(
+                "POST", f"{path}/partial_edit", json={key: body[key] for key in changed}
+            )
+        else:
+            answer = self.shop_id._tiktok_request("PUT", path, json=body)
+        sku_ids.update({sku["seller_sku"]: sku["id"] for sku in answer.get("skus") or []})
+        self._tiktok_bind_skus(sku_ids, body["skus"])
+        self.published_content = _content(_with_sku_ids(body, sku_ids))
+
+    def _tiktok_bind_skus(self, sku_ids, sku_bodies):
+        """Bind each variant to its TikTok SKU, remembering the prices it was listed at."""
+        prices = {sku["seller_sku"]: sku for sku in sku_bodies}
+        Sku = self.env["tiktok.sku"]
+        for line in self.variant_line_ids:
+            sku_id = sku_ids.get(line.seller_sku)
+            if not sku_id:
+                continue
+            binding = line.sku_binding_id.filtered(lambda b, i=sku_id: b.tiktok_sku_id == i)
+            binding = binding or Sku.search(
+                [("shop_id", "=", self.shop_id.id), ("tiktok_sku_id", "=", sku_id)]
+            )
+            values = {
+                "tiktok_product_id": self.tiktok_product_id,
+                "product_binding_id": self.id,
+                "seller_sku": line.seller_sku,
+                "name": line.product_id.display_name,
+                "product_id": line.product_id.id,
+                "last_sync": fields.Datetime.now(),
+                **_pushed_prices(prices[line.seller_sku]),
+            }
+            if binding:
+                binding.write(values)
+            else:
+                binding = Sku.create(
+                    {**values, "shop_id": self.shop_id.id, "tiktok_sku_id": sku_id}
+                )
+            line.sku_binding_id = binding
+
+    def _tiktok_idempotency_key(self):
+        """Stable per listing: a create retried after a lost answer makes no second product."""
+        database_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"tiktok-listing:{database_uuid}:{self.id}").hex
+
+    def action_tiktok_push_prices(self):
+        """Send the listing's prices that changed since they were last pushed."""
+        for shop, listings in self.grouped("shop_id").items():
+            shop._tiktok_push_prices(listings.sku_ids, trigger="manual")
+        return True
+
+    # === STATUS === #
+
+    def action_tiktok_activate(self):
+        return self._tiktok_switch("activate")
+
+    def action_tiktok_deactivate(self):
+        return self._tiktok_switch("deactivate")
+
+    def _tiktok_switch(self, verb):
+        for listing in self:
+            if not listing.tiktok_product_id:
+                raise UserError(self.env._("Publish the listing first."))
+            answer = listing.shop_id._tiktok_request(
+                "POST",
+                f"/product/202309/products/{verb}",
+                json={"product_ids": [listing.tiktok_product_id]},
+            )
+            errors = answer.get("errors") or []
+            if errors:
+                raise UserError(
+                    self.env._("TikTok refused: %s", "; ".join(e["message"] for e in errors))
+                )
+            listing._tiktok_refresh_status()
+        return True
+
+    def action_tiktok_refresh_status(self):
+        self.filtered("tiktok_product_id")._tiktok_refresh_status()
+        return True
+
+    def _tiktok_refresh_status(self):
+        """Read the listing's status and audit failure reasons back from TikTok."""
+        for listing in self:
+            remote = listing.shop_id._tiktok_request(
+                "GET", f"/product/202309/products/{listing.tiktok_product_id}"
+            )
+            listing._tiktok_write_status(remote)
+
+    def _tiktok_write_status(self, remote):
+        """Store TikTok's status; tell the product's responsible when TikTok refused it."""
+        self.ensure_one()
+        reasons = _audit_reasons_text(remote.get("audit_failed_reasons") or [])
+        news = remote["status"] != self.status or reasons != (self.audit_failed_reasons or "")
+        self.write(
+            {
+                "status": remote["status"],
+                "audit_failed_reasons": reasons,
+                "remote_update_time": remote.get("update_time") or 0,
+                "last_sync": fields.Datetime.now(),
+            }
+        )
+        if news and remote["status"] in const.LISTING_REFUSED_STATUSES and self.product_tmpl_id:
+            self._tiktok_notify_refusal()
+
+    def _tiktok_notify_refusal(self):
+        template = self.product_tmpl_id
+        status = dict(self._fields["status"].selection)[self.status]
+        template.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._(
+                "TikTok: %(status)s in %(shop)s", status=status, shop=self.shop_id.name
+            ),
+            note=self.audit_failed_reasons or status,
+            user_id=(template.responsible_id or self.env.user).id,
+        )
+
+    @api.model
+    def _tiktok_refresh_remote(self, shop, tiktok_product_id):
+        """Follow a product status webhook: re-read the product, update its listings."""
+        listings = self.search(
+            [("shop_id", "=", shop.id), ("tiktok_product_id", "=", tiktok_product_id)]
+        )
+        remote = shop._tiktok_request("GET", f"/product/202309/products/{tiktok_product_id}")
+        for listing in listings:
+            listing._tiktok_write_status(remote)
+        return remote
+
+
+class TikTokShopListing(models.Model):
+    _inherit = "tiktok.shop"
+
+    def _tiktok_listing_warehouse_id(self):
+        """The TikTok warehouse a new listing's stock is declared in: the default sales one."""
+        self.ensure_one()
+        warehouses = [
+            w
+            for w in self._tiktok_request("GET", "/logistics/202309/warehouses")["warehouses"]
+            if w["type"] == "SALES_WAREHOUSE" and w["effect_status"] == "ENABLED"
+        ]
+        if not warehouses:
+            raise UserError(self.env._("The TikTok shop has no enabled sales warehouse."))
+        return next((w for w in warehouses if w.get("is_default")), warehouses[0])["id"]
+
+    def _tiktok_initial_quantity(self, product):
+        """Units a new SKU is listed with; the stock push keeps them right afterwards."""
+        self.ensure_one()
+        warehouse = self.warehouse_id
+        free = product.with_context(warehouse_id=warehouse.id).free_qty if warehouse else 0
+        return max(0, min(listing_rules.MAX_QUANTITY, int(free)))
+
+
+class TikTokListingImage(models.Model):
+    """One image of a listing; the first is the main image. Checked before it is uploaded."""
+
+    _name = "tiktok.listing.image"
+    _description = "TikTok listing image"
+    _order = "listing_id, sequence, id"
+
+    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, default="image")
+    # Not resized: TikTok's own limits (1:1, 600 px, 5 MB) are checked on the original.
+    image = fields.Image(required=True)
+    width = fields.Integer(compute="_compute_dimensions", store=True)
+    height = fields.Integer(compute="_compute_dimensions", store=True)
+    size_bytes = fields.Integer(string="Size (bytes)", compute="_compute_dimensions", store=True)
+    tiktok_uri = fields.Char(string="TikTok URI", readonly=True, copy=False)
+
+    @api.depends("image")
+    def _compute_dimensions(self):
+        for record in self:
+            data = base64.b64decode(record.image) if record.image else b""
+            record.size_bytes = len(data)
+            record.width, record.height = _image_size(data)
+
+    def write(self, vals):
+        if "image" in vals:
+            vals = {**vals, "tiktok_uri": False}
+        return super().write(vals)
+
+    def _tiktok_info(self):
+        return listing_rules.ImageInfo(self.name, self.width, self.height, self.size_bytes)
+
+    def _tiktok_upload(self):
+        if not self.tiktok_uri:
+            self.tiktok_uri = _upload(self.listing_id.shop_id, self.image, self.name, "MAIN_IMAGE")
+        return self.tiktok_uri
+
+
+class TikTokListingAttribute(models.Model):
+    """A product attribute the listing's category has; required ones must have a value."""
+
+    _name = "tiktok.listing.attribute"
+    _description = "TikTok listing attribute"
+    _order = "listing_id, required desc, sequence, id"
+
+    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer()
+    attribute_tiktok_id = fields.Char(string="TikTok attribute id", required=True, readonly=True)
+    name = fields.Char(required=True, readonly=True)
+    required = fields.Boolean(readonly=True)
+    multiple = fields.Boolean(string="Several values", readonly=True)
+    allowed_values = fields.Char(readonly=True, help="Empty: any text.")
+    value = fields.Char(help="Several values are separated by commas when the attribute allows.")
+
+    def _value_names(self):
+        if not (self.value or "").strip():
+            return []
+        names = self.value.split(",") if self.multiple else [self.value]
+        return [name.strip() for name in names if name.strip()]
+
+
+class TikTokListingDocument(models.Model):
+    """A compliance document the category's rules ask for (a certification), attached or not."""
+
+    _name = "tiktok.listing.document"
+    _description = "TikTok listing compliance document"
+    _order = "listing_id, required desc, name"
+
+    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
+    certification_tiktok_id = fields.Char(string="TikTok certification id", required=True)
+    name = fields.Char(required=True, readonly=True)
+    details = fields.Char(string="What it must show", readonly=True)
+    required = fields.Boolean(readonly=True)
+    document = fields.Binary(attachment=True, help="A scan or photo (JPEG or PNG).")
+    document_name = fields.Char()
+    tiktok_uri = fields.Char(string="TikTok URI", readonly=True, copy=False)
+
+    def write(self, vals):
+        if "document" in vals:
+            vals = {**vals, "tiktok_uri": False}
+        return super().write(vals)
+
+    def _tiktok_upload(self):
+        if not self.tiktok_uri:
+            name = self.document_name or self.name
+            self.tiktok_uri = _upload(
+                self.listing_id.shop_id, self.document, name, "CERTIFICATION_IMAGE"
+            )
+        return self.tiktok_uri
+
+
+class TikTokListingVariant(models.Model):
+    """A variant as a TikTok SKU of the listing: seller SKU, identifier, price and stock."""
+
+    _name = "tiktok.listing.variant"
+    _description = "TikTok listing variant"
+    _order = "listing_id, id"
+
+    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
+    product_id = fields.Many2one("product.product", string="Variant", required=True)
+    seller_sku = fields.Char(
+        string="Seller SKU", compute="_compute_seller_sku", store=True, readonly=False
+    )
+    identifier_type = fields.Selection(
+        IDENTIFIER_TYPES, compute="_compute_identifier", store=True, readonly=False
+    )
+    identifier_code = fields.Char(
+        string="Product identifier", compute="_compute_identifier", store=True, readonly=False
+    )
+    price = fields.Float(string="Sale price", compute="_compute_prices", digits="Product Price")
+    list_price = fields.Float(compute="_compute_prices", digits="Product Price")
+    sku_binding_id = fields.Many2one("tiktok.sku", string="TikTok SKU", readonly=True)
+
+    _listing_variant_unique = models.Constraint(
+        "unique(listing_id, product_id)", "A variant is listed once per listing."
+    )
+
+    @api.depends("product_id.default_code")
+    def _compute_seller_sku(self):
+        for line in self:
+            line.seller_sku = line.product_id.default_code
+
+    @api.depends("product_id.barcode")
+    def _compute_identifier(self):
+        for line in self:
+            barcode = line.product_id.barcode or ""
+            kind = IDENTIFIER_TYPE_BY_LENGTH.get(len(barcode)) if barcode.isdigit() else None
+            line.identifier_code = barcode if kind else False
+            line.identifier_type = kind or False
+
+    @api.depends("product_id", "listing_id.shop_id.pricelist_id")
+    def _compute_prices(self):
+        for listing, lines in self.grouped("listing_id").items():
+            prices = listing.shop_id._tiktok_variant_prices(lines.product_id)
+            for line in lines:
+                sale, listed = prices.get(line.product_id.id, (None, None))
+                line.price = float(sale or 0)
+                line.list_price = float(listed or 0)
+
+    def _tiktok_sku_draft(self):
+        prices = self.listing_id.shop_id._tiktok_variant_prices(self.product_id)
+        return listing_rules.SkuDraft(
+            seller_sku=self.seller_sku or "",
+            price=prices[self.product_id.id][0],
+            identifier_type=self.identifier_type or "",
+            identifier_code=self.identifier_code or "",
+            sales_attributes=self._tiktok_variations(),
+        )
+
+    def _tiktok_variations(self):
+        """((attribute, value), ...) of the variant: TikTok's sales attributes."""
+        return tuple(
+            (value.attribute_id.name, value.name)
+            for value in self.product_id.product_template_attribute_value_ids
+        )
+
+    def _tiktok_sku_body(self, prices, warehouse_id):
+        shop = self.listing_id.shop_id
+        sale, listed = shop._tiktok_price_strings(prices)
+        currency = shop.currency_id.name
+        quantity = shop._tiktok_initial_quantity(self.product_id)
+        body = {
+            "seller_sku": self.seller_sku,
+            "price": {"amount": sale, "currency": currency},
+            "inventory": [{"warehouse_id": warehouse_id, "quantity": quantity}],
+            "sales_attributes": [
+                {"name": name, "value_name": value} for name, value in self._tiktok_variations()
+            ],
+        }
+        if listed:
+            body["list_price"] = {"amount": listed, "currency": currency}
+        if self.identifier_code:
+            body["identifier_code"] = {"code": self.identifier_code, "type": self.identifier_type}
+        return body
+
+
+# === HELPERS === #
+
+
+def _defaults_from_template(template):
+    """A new listing starts from the product's own content."""
+    images = [{"name": template.name, "image": template.image_1920}] if template.image_1920 else []
+    return {
+        "is_odoo_listing": True,
+        "title": template.name,
+        "description": template.description_sale and f"<p>{template.description_sale}</p>",
+        "package_weight": template.weight,
+        "image_ids": [fields.Command.create(values) for values in images],
+    }
+
+
+def _add_remote_names(env, vals):
+    """Keep the binding's TikTok category and brand ids in step with the chosen records."""
+    if "category_id" in vals:
+        category = env["tiktok.category"].browse(vals["category_id"])
+        vals["category_tiktok_id"] = category.tiktok_category_id
+        vals["category_name"] = category.complete_name
+    if "brand_id" in vals:
+        brand = env["tiktok.brand"].browse(vals["brand_id"])
+        vals["brand_tiktok_id"] = brand.tiktok_brand_id
+        vals["brand_name"] = brand.name
+
+
+def _upload(shop, data_base64, name, use_case):
+    answer = shop._tiktok_request(
+        "POST",
+        "/product/202309/images/upload",
+        files={"data": (name, base64.b64decode(data_base64))},
+        form={"use_case": use_case},
+    )
+    return answer["uri"]
+
+
+def _image_size(data):
+    if not data:
+        return 0, 0
+    try:
+        return Image.open(io.BytesIO(data)).size
+    except OSError:
+        return 0, 0
+
+
+def _with_sku_ids(body, sku_ids):
+    """The body with each SKU's TikTok id, so an edit keeps the SKUs TikTok has."""
+    skus = [
+        {**sku, "id": sku_ids[sku["seller_sku"]]} if sku_ids.get(sku["seller_sku"]) else sku
+        for sku in body["skus"]
+    ]
+    return {**body, "skus": skus}
+
+
+def _content(body):
+    """What an edit compares: stock and prices have their own pushes."""
+    content = {key: value for key, value in body.items() if key != "save_mode"}
+    content["skus"] = [
+        {k: v for k, v in sku.items() if k not in ("inventory", "price", "list_price")}
+        for sku in body["skus"]
+    ]
+    return content
+
+
+def _pushed_prices(sku_body):
+    list_price = (sku_body.get("list_price") or {}).get("amount") or False
+    return {"pushed_price": sku_body["price"]["amount"], "pushed_list_price": list_price}
+
+
+def _audit_reasons_text(reasons):
+    """TikTok's audit_failed_reasons as lines a seller reads."""
+    lines = []
+    for reason in reasons:
+        text = "; ".join(reason.get("reasons") or [])
+        suggestions = " ".join(reason.get("suggestions") or [])
+        line = f"{reason.get('position') or 'listing'}: {text}"
+        lines.append(f"{line} ({suggestions})" if suggestions else line)
+    return "\n".join(lines)
