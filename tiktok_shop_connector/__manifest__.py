@@ -24,6 +24,7 @@
         "views/tiktok_shop_views.xml",
         "views/tiktok_sync_log_views.xml",
         "views/tiktok_shop_menus.xml",
+        "views/tiktok_stock_views.xml",
         "views/tiktok_listing_views.xml",
     ],
     "assets": {

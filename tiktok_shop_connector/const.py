@@ -37,6 +37,13 @@ ORDER_POLL_OVERLAP_SECONDS = 300
 WEBHOOK_BATCH_SIZE = 50
 # Imported orders whose stock one run of the reservation cron reserves per commit.
 RESERVATION_BATCH_SIZE = 200
+# Stock out: a stock change runs the stock push this many seconds later, so that a burst of moves
+# makes one push; SKU bindings computed and pushed per commit; inbox notes read per run.
+STOCK_PUSH_DELAY_SECONDS = 5
+STOCK_PUSH_BATCH_SIZE = 1000
+STOCK_CHANGE_COLLECT_LIMIT = 100_000
+# SKU ids per Inventory Search call (TikTok's maximum).
+INVENTORY_SEARCH_SKU_IDS = 600
 # The crons that process webhook events: each takes the batches the others have not locked.
 WEBHOOK_EVENT_CRONS = (
     "tiktok_shop_connector.ir_cron_process_webhook_events",

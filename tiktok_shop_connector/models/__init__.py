@@ -5,3 +5,4 @@ from . import tiktok_product, tiktok_sku, sale_order, tiktok_reservation, tiktok
 from . import tiktok_order_cancel, tiktok_fetch_orders, tiktok_fulfillment, tiktok_cancellation
 from . import tiktok_sandbox_demo
 from . import tiktok_category, tiktok_listing, tiktok_price, product_template
+from . import tiktok_warehouse, tiktok_stock

@@ -31,7 +31,13 @@ from . import (  # noqa: F401
 from .faults import Faults
 from .scenarios import ScenarioRunner
 from .seed import SeedOptions, build_world
-from .server import DEFAULT_RATE_LIMIT, Gateway, SandboxHTTPServer, SlidingWindowRateLimiter
+from .server import (
+    DEFAULT_RATE_LIMIT,
+    CallLog,
+    Gateway,
+    SandboxHTTPServer,
+    SlidingWindowRateLimiter,
+)
 from .webhooks import WebhookPusher
 
 CLOCK_TICK = 0.02  # real seconds between two runs of the due timers
@@ -80,6 +86,7 @@ class Sandbox:
         self.state = build_world(seed, speed=speed, start_time=start_time, options=options)
         self.faults = Faults(seed)
         self.rate_limiter = SlidingWindowRateLimiter(rate_limit or 0)
+        self.calls = CallLog()
         self.pusher = WebhookPusher(self.state, seed)
         self.scenarios = ScenarioRunner(self.state, seed)
         self._address = (host, port)
@@ -96,6 +103,7 @@ class Sandbox:
             self.faults,
             self.rate_limiter,
             lambda request: control.handle(self, request),
+            self.calls,
         )
         self._server = SandboxHTTPServer(self._address, gateway)
         self._stopping.clear()

@@ -12,6 +12,7 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     POST /sandbox/shops/{shop_id}/deauthorize     type 6, calls for the shop refused
     POST /sandbox/shops/{shop_id}/authorization_expiry   type 7 {expiration_time?}
     GET  /sandbox/inventory?shop_id=&sku_id=      stock per SKU and warehouse
+    GET  /sandbox/calls                           API calls served and throttled, per endpoint
     GET  /sandbox/orders?shop_id=&status=         orders per status and a list
     POST /sandbox/orders                          place an order {shop_id|shop_cipher, items, ...}
     GET  /sandbox/orders/{order_id}               the API order object plus its surface
@@ -247,6 +248,11 @@ def inventory(sandbox, request):
             }
         )
     return {"skus": skus}
+
+
+@control("GET", "/sandbox/calls")
+def calls(sandbox, request):
+    return sandbox.calls.snapshot()
 
 
 @control("GET", "/sandbox/orders")

@@ -19,7 +19,7 @@ import socket
 import struct
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from email import policy
 from email.parser import BytesParser
 from email.utils import formatdate
@@ -86,6 +86,29 @@ class SlidingWindowRateLimiter:
             return True
 
 
+class CallLog:
+    """API calls the gateway served and throttled, per endpoint: what tests and benchmarks count."""
+
+    def __init__(self):
+        self._served = Counter()
+        self._throttled = Counter()
+        self._lock = threading.Lock()
+
+    def served(self, endpoint):
+        with self._lock:
+            self._served[endpoint] += 1
+
+    def throttled(self, endpoint):
+        with self._lock:
+            self._throttled[endpoint] += 1
+
+    def snapshot(self):
+        """{"served": {endpoint: calls}, "throttled": {endpoint: calls}}; endpoints as
+        `endpoint_template` names them, e.g. "POST /product/202309/products/{id}/x"."""
+        with self._lock:
+            return {"served": dict(self._served), "throttled": dict(self._throttled)}
+
+
 class Gateway:
     """Turns one `Request` into a `RawResponse` (or `RESET`), as TikTok's API gateway would.
 
@@ -93,13 +116,15 @@ class Gateway:
     :param faults: a `faults.Faults` (what to break on purpose)
     :param rate_limiter: a `SlidingWindowRateLimiter`
     :param control: callable(request) -> RawResponse serving the `/sandbox/` control API
+    :param calls: a `CallLog` counting the API calls (a new one by default)
     """
 
-    def __init__(self, state, faults, rate_limiter, control):
+    def __init__(self, state, faults, rate_limiter, control, calls=None):
         self.state = state
         self.faults = faults
         self.rate_limiter = rate_limiter
         self.control = control
+        self.calls = calls if calls is not None else CallLog()
         self._request_numbers = itertools.count(1)
 
     def handle(self, request):
@@ -143,7 +168,9 @@ class Gateway:
         shop_id = request.shop.id if request.shop else ""
         rate_key = (app.app_key, shop_id, endpoint_template(request.method, request.path))
         if not self.rate_limiter.allow(rate_key):
+            self.calls.throttled(rate_key[2])
             raise ApiError(CODE_TOO_MANY_REQUESTS, "Too many requests", 429)
+        self.calls.served(rate_key[2])
 
     def _authenticate(self, route, request):
         query = request.query
