@@ -26,6 +26,7 @@
         "views/tiktok_shop_menus.xml",
         "views/tiktok_stock_views.xml",
         "views/tiktok_listing_views.xml",
+        "views/tiktok_catalog_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -111,3 +111,8 @@ PARTIAL_EDIT_FIELDS = frozenset(
 )
 # Listing statuses that mean TikTok refused or switched off the listing: the seller is told.
 LISTING_REFUSED_STATUSES = frozenset({"FAILED", "PLATFORM_DEACTIVATED", "FREEZE"})
+
+# Each catalog import starts this long before its high-water mark (update times can shift while
+# a search is paged), and commits its progress after every page of this many products.
+CATALOG_OVERLAP_SECONDS = 300
+CATALOG_PAGE_SIZE = 50

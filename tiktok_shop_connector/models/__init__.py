@@ -6,3 +6,4 @@ from . import tiktok_order_cancel, tiktok_fetch_orders, tiktok_fulfillment, tikt
 from . import tiktok_sandbox_demo
 from . import tiktok_category, tiktok_listing, tiktok_price, product_template
 from . import tiktok_warehouse, tiktok_stock
+from . import tiktok_catalog_import, tiktok_sku_mapping, tiktok_sku_mapping_import

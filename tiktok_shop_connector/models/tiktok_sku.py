@@ -34,10 +34,23 @@ class TikTokSku(models.Model):
         "product.product", string="Odoo product", index=True, check_company=True
     )
     state = fields.Selection(
-        [("mapped", "Mapped"), ("unmapped", "Unmapped")],
+        [
+            ("unmapped", "Unmapped"),
+            ("conflict", "Conflict"),
+            ("mapped", "Mapped"),
+            ("ignored", "Ignored"),
+        ],
         compute="_compute_state",
         store=True,
         index=True,
+    )
+    ignored = fields.Boolean(
+        help="Set aside on the mapping screen. Its orders keep waiting with their exception."
+    )
+    conflict_reason = fields.Char(
+        readonly=True,
+        help="Why the mapping needs a decision: its seller SKU matches several Odoo products, or "
+        "its Odoo product is bound to another SKU of the shop too.",
     )
     display_label = fields.Char(compute="_compute_display_label")
     blocked_order_ids = fields.Many2many(
@@ -53,10 +66,15 @@ class TikTokSku(models.Model):
         "unique(shop_id, tiktok_sku_id)", "This TikTok SKU is already bound in this shop."
     )
 
-    @api.depends("product_id")
+    @api.depends("product_id", "ignored", "conflict_reason")
     def _compute_state(self):
         for sku in self:
-            sku.state = "mapped" if sku.product_id else "unmapped"
+            if sku.conflict_reason:
+                sku.state = "conflict"
+            elif sku.product_id:
+                sku.state = "mapped"
+            else:
+                sku.state = "ignored" if sku.ignored else "unmapped"
 
     @api.depends("seller_sku", "tiktok_sku_id", "name")
     def _compute_display_label(self):
@@ -106,17 +124,28 @@ class TikTokSku(models.Model):
 
     @api.model
     def _match_products(self, shop, seller_skus):
-        """{seller SKU: product id} matching internal reference first, then barcode."""
-        codes = [code for code in seller_skus if code]
-        if not codes:
-            return {}
+        """{seller SKU: product id} matching internal reference first, then barcode.
+
+        When several products have it, the last one found: an order never waits on a duplicate
+        reference. The catalog import and the mapping screen read `_match_candidates` instead,
+        and leave such SKUs to the seller as conflicts.
+        """
+        candidates = self._match_candidates(shop, seller_skus)
+        return {code: products[-1].id for code, products in candidates.items()}
+
+    @api.model
+    def _match_candidates(self, shop, seller_skus):
+        """{seller SKU: the Odoo variants it names}, by internal reference, else by barcode."""
+        codes = {code for code in seller_skus if code}
         Product = self.env["product.product"].with_company(shop.company_id)
         company_domain = [("company_id", "in", (False, shop.company_id.id))]
-        matches = {}
-        for field_name in ("barcode", "default_code"):  # the reference wins: read it last
-            for product in Product.search([(field_name, "in", codes), *company_domain]):
-                matches[product[field_name]] = product.id
-        return matches
+        candidates = {}
+        for field_name in ("default_code", "barcode"):  # the reference wins: read it first
+            remaining = list(codes - candidates.keys())
+            if remaining:
+                found = Product.search([(field_name, "in", remaining), *company_domain])
+                candidates.update(found.grouped(field_name))
+        return candidates
 
 
 def _unique_by_sku(lines):

@@ -34,6 +34,7 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     GET  /sandbox/webhooks/deliveries?since=N     delivery attempts
     POST /sandbox/rate_limit                      {per_second} (0 disables it)
     GET  /sandbox/documents/{doc_id}              a shipping document (PDF) behind a doc_url
+    GET  /sandbox/images/{uri}                    an uploaded or seeded image by its TikTok uri
 """
 
 import json
@@ -473,3 +474,14 @@ def rate_limit(sandbox, request):
 @control("GET", "/sandbox/documents/{doc_id}")
 def document(sandbox, request):
     return fulfillment.document_response(sandbox.state, request.path_params["doc_id"])
+
+
+@control("GET", "/sandbox/images/{bucket}/{name}")
+def image(sandbox, request):
+    """The bytes stored under a TikTok image uri ("bucket/name"), as a CDN serves them."""
+    uri = f"{request.path_params['bucket']}/{request.path_params['name']}"
+    data = sandbox.state.images.get(uri)
+    if data is None:
+        return RawResponse(404, b"Image not found", "text/plain")
+    content_type = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return RawResponse(200, data, content_type)
