@@ -4,6 +4,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import plaintext2html
 from PIL import Image
 
 from .. import const
@@ -204,11 +205,21 @@ class TikTokListing(models.Model):
 
     def action_tiktok_check(self):
         """Show every problem: Odoo's checks, then TikTok's listing check when those pass."""
+        return self._tiktok_check_then(lambda listing: listing._tiktok_remote_problems())
+
+    def _tiktok_check_then(self, call_tiktok):
+        """Run Odoo's checks and call TikTok only when they all pass; show what is wrong.
+
+        :param call_tiktok: listing -> problems found by TikTok; its refusal is one problem too
+        """
         for listing in self:
             listing._tiktok_sync_variant_lines()
             problems = listing._tiktok_problems()
             if not problems:
-                problems = listing._tiktok_catch(listing._tiktok_remote_problems)
+                try:
+                    problems = call_tiktok(listing) or []
+                except TikTokShopError as error:
+                    problems = [Problem("TikTok", str(error))]
             listing._tiktok_show_problems(problems)
         return True
 
@@ -230,12 +241,13 @@ class TikTokListing(models.Model):
 
     def _tiktok_draft(self):
         attributes, rules = [], {}
+        prices = self.shop_id._tiktok_variant_prices(self.variant_line_ids.product_id)
         if self.category_id.is_leaf:
             attributes, rules = self.category_id._tiktok_details(self.shop_id)
         return listing_rules.ListingDraft(
             title=self.title,
             description=self.description,
-            category=self.category_id and self.category_id._tiktok_as_remote(),
+            category=self.category_id._tiktok_as_remote() if self.category_id else None,
             attributes=attributes,
             attribute_values={
                 line.attribute_tiktok_id: line._value_names() for line in self.attribute_line_ids
@@ -248,7 +260,10 @@ class TikTokListing(models.Model):
             video_url=self.video_url or "",
             package_weight=self.package_weight,
             package_dimensions=(self.package_length, self.package_width, self.package_height),
-            skus=[line._tiktok_sku_draft() for line in self.variant_line_ids],
+            skus=[
+                line._tiktok_sku_draft(prices[line.product_id.id][0])
+                for line in self.variant_line_ids
+            ],
             taken_identifiers=self._tiktok_identifiers_of_other_listings(),
         )
 
@@ -280,13 +295,6 @@ class TikTokListing(models.Model):
                 "check_result": "\n".join(f"• {problem}" for problem in problems) or False,
             }
         )
-
-    def _tiktok_catch(self, call):
-        """call()'s problems, or TikTok's refusal of the call as one problem."""
-        try:
-            return call() or []
-        except TikTokShopError as error:
-            return [Problem("TikTok", str(error))]
 
     # === BODY === #
 
@@ -346,13 +354,7 @@ class TikTokListing(models.Model):
 
     def action_tiktok_publish(self):
         """Create the listing on TikTok, or send what changed; nothing is sent with a problem."""
-        for listing in self:
-            listing._tiktok_sync_variant_lines()
-            problems = listing._tiktok_problems()
-            if not problems:
-                problems = listing._tiktok_catch(listing._tiktok_send)
-            listing._tiktok_show_problems(problems)
-        return True
+        return self._tiktok_check_then(lambda listing: listing._tiktok_send())
 
     def _tiktok_send(self):
         body = self._tiktok_body()
@@ -369,28 +371,36 @@ class TikTokListing(models.Model):
             json={**body, "idempotency_key": self._tiktok_idempotency_key()},
         )
         self.write({"tiktok_product_id": answer["product_id"], "status": "PENDING"})
-        sku_ids = {sku["seller_sku"]: sku["id"] for sku in answer.get("skus") or []}
-        self._tiktok_bind_skus(sku_ids, body["skus"])
-        self.published_content = _content(_with_sku_ids(body, sku_ids))
+        self._tiktok_record_sent(body, answer)
 
     def _tiktok_update(self, body):
         """A partial edit when only some listing fields changed, else a full edit."""
-        sku_ids = {
-            line.seller_sku: line.sku_binding_id.tiktok_sku_id for line in self.variant_line_ids
-        }
-        body = _with_sku_ids(body, sku_ids)
+        body = _with_sku_ids(body, self._tiktok_bound_sku_ids())
         content = _content(body)
         published = self.published_content or {}
         changed = {key for key in content if content[key] != published.get(key)}
-        path = f"/product/202309/products/{self.tiktok_product_id}"
         if not changed:
             return
+        path = f"/product/202309/products/{self.tiktok_product_id}"
         if changed <= const.PARTIAL_EDIT_FIELDS:
             answer = self.shop_id._tiktok_request(
                 "POST", f"{path}/partial_edit", json={key: body[key] for key in changed}
             )
         else:
             answer = self.shop_id._tiktok_request("PUT", path, json=body)
+        self._tiktok_record_sent(body, answer)
+
+    def _tiktok_bound_sku_ids(self):
+        """{seller SKU: TikTok SKU id} of the variants already bound."""
+        return {
+            line.seller_sku: line.sku_binding_id.tiktok_sku_id
+            for line in self.variant_line_ids
+            if line.sku_binding_id
+        }
+
+    def _tiktok_record_sent(self, body, answer):
+        """Bind the variants to the SKUs TikTok answered with; remember what TikTok has now."""
+        sku_ids = self._tiktok_bound_sku_ids()
         sku_ids.update({sku["seller_sku"]: sku["id"] for sku in answer.get("skus") or []})
         self._tiktok_bind_skus(sku_ids, body["skus"])
         self.published_content = _content(_with_sku_ids(body, sku_ids))
@@ -496,7 +506,7 @@ class TikTokListing(models.Model):
             summary=self.env._(
                 "TikTok: %(status)s in %(shop)s", status=status, shop=self.shop_id.name
             ),
-            note=self.audit_failed_reasons or status,
+            note=plaintext2html(self.audit_failed_reasons or status),
             user_id=(template.responsible_id or self.env.user).id,
         )
 
@@ -674,11 +684,10 @@ class TikTokListingVariant(models.Model):
                 line.price = float(sale or 0)
                 line.list_price = float(listed or 0)
 
-    def _tiktok_sku_draft(self):
-        prices = self.listing_id.shop_id._tiktok_variant_prices(self.product_id)
+    def _tiktok_sku_draft(self, price):
         return listing_rules.SkuDraft(
             seller_sku=self.seller_sku or "",
-            price=prices[self.product_id.id][0],
+            price=price,
             identifier_type=self.identifier_type or "",
             identifier_code=self.identifier_code or "",
             sales_attributes=self._tiktok_variations(),
@@ -720,7 +729,7 @@ def _defaults_from_template(template):
     return {
         "is_odoo_listing": True,
         "title": template.name,
-        "description": template.description_sale and f"<p>{template.description_sale}</p>",
+        "description": template.description_sale and plaintext2html(template.description_sale),
         "package_weight": template.weight,
         "image_ids": [fields.Command.create(values) for values in images],
     }

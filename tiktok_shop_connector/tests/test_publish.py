@@ -288,7 +288,7 @@ class TestPublish(SandboxMixin, HttpCase):
             )
         ]
         with self._sandbox_calls() as calls:
-            listing.action_tiktok_push_prices()
+            self._run_cron_method("tiktok.shop", "_cron_tiktok_push_prices")
         log = self.env["tiktok.sync.log"].search([("shop_id", "=", self.shop.id)], limit=1)
         path = f"{CREATE_PATH}/{listing.tiktok_product_id}/prices/update"
         self.assertEqual(self._paths(calls), [f"POST {path}"])
@@ -305,6 +305,9 @@ class TestPublish(SandboxMixin, HttpCase):
         self.assertEqual((log.updated_count, log.skipped_count), (1, 1))
         self.assertEqual(self.sandbox.state.skus[red.tiktok_sku_id].price, "15.50")
         self.assertEqual(red.pushed_price, "15.50")
+        with self._sandbox_calls() as calls:
+            listing.action_tiktok_push_prices()
+        self.assertEqual(calls, [], "pushed prices are not sent again")
 
     def test_product_status_webhook_brings_audit_failure_reasons_and_an_activity(self):
         template = self._mug("Forbidden fruit mug")
