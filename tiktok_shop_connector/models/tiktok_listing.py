@@ -344,9 +344,11 @@ class TikTokListing(models.Model):
     def _tiktok_skus_body(self):
         shop = self.shop_id
         prices = shop._tiktok_variant_prices(self.variant_line_ids.product_id)
-        warehouse_id = shop._tiktok_listing_warehouse_id()
+        outlets = shop._tiktok_stock_outlets()
+        if not outlets:
+            raise UserError(self.env._("The TikTok shop has no sales warehouse Odoo stocks."))
         return [
-            line._tiktok_sku_body(prices[line.product_id.id], warehouse_id)
+            line._tiktok_sku_body(prices[line.product_id.id], outlets)
             for line in self.variant_line_ids
         ]
 
@@ -372,6 +374,8 @@ class TikTokListing(models.Model):
         )
         self.write({"tiktok_product_id": answer["product_id"], "status": "PENDING"})
         self._tiktok_record_sent(body, answer)
+        # The new SKUs were listed without stock: push what Odoo can sell now, not in a minute.
+        self.env["tiktok.stock.change"]._tiktok_schedule_push()
 
     def _tiktok_update(self, body):
         """A partial edit when only some listing fields changed, else a full edit."""
@@ -525,24 +529,13 @@ class TikTokListing(models.Model):
 class TikTokShopListing(models.Model):
     _inherit = "tiktok.shop"
 
-    def _tiktok_listing_warehouse_id(self):
-        """The TikTok warehouse a new listing's stock is declared in: the default sales one."""
-        self.ensure_one()
-        warehouses = [
-            w
-            for w in self._tiktok_request("GET", "/logistics/202309/warehouses")["warehouses"]
-            if w["type"] == "SALES_WAREHOUSE" and w["effect_status"] == "ENABLED"
-        ]
-        if not warehouses:
-            raise UserError(self.env._("The TikTok shop has no enabled sales warehouse."))
-        return next((w for w in warehouses if w.get("is_default")), warehouses[0])["id"]
+    def _tiktok_initial_quantity(self, product, outlet):
+        """Units a SKU is listed with in a TikTok warehouse (`outlet`, a tiktok.warehouse).
 
-    def _tiktok_initial_quantity(self, product):
-        """Units a new SKU is listed with; the stock push keeps them right afterwards."""
-        self.ensure_one()
-        warehouse = self.warehouse_id
-        free = product.with_context(warehouse_id=warehouse.id).free_qty if warehouse else 0
-        return max(0, min(listing_rules.MAX_QUANTITY, int(free)))
+        None: a new SKU binding has its stock to push, so the stock push sends what Odoo can
+        really sell (split between the shops sharing the stock) within a minute.
+        """
+        return 0
 
 
 class TikTokListingImage(models.Model):
@@ -700,15 +693,20 @@ class TikTokListingVariant(models.Model):
             for value in self.product_id.product_template_attribute_value_ids
         )
 
-    def _tiktok_sku_body(self, prices, warehouse_id):
+    def _tiktok_sku_body(self, prices, outlets):
         shop = self.listing_id.shop_id
         sale, listed = shop._tiktok_price_strings(prices)
         currency = shop.currency_id.name
-        quantity = shop._tiktok_initial_quantity(self.product_id)
         body = {
             "seller_sku": self.seller_sku,
             "price": {"amount": sale, "currency": currency},
-            "inventory": [{"warehouse_id": warehouse_id, "quantity": quantity}],
+            "inventory": [
+                {
+                    "warehouse_id": outlet.tiktok_warehouse_id,
+                    "quantity": shop._tiktok_initial_quantity(self.product_id, outlet),
+                }
+                for outlet in outlets
+            ],
             "sales_attributes": [
                 {"name": name, "value_name": value} for name, value in self._tiktok_variations()
             ],

@@ -239,6 +239,8 @@ class TestPublish(SandboxMixin, HttpCase):
 
         # Every variant is bound to the TikTok SKU it became, priced from the pricelist.
         bindings = listing.sku_ids
+        outlets = set(self.shop._tiktok_stock_outlets().mapped("tiktok_warehouse_id"))
+        self.assertEqual(len(outlets), 2, "the sandbox's US shop ships from two warehouses")
         self.assertEqual(bindings.product_id, template.product_variant_ids)
         self.assertEqual(bindings, listing.variant_line_ids.sku_binding_id)
         for binding in bindings:
@@ -248,6 +250,8 @@ class TestPublish(SandboxMixin, HttpCase):
             self.assertEqual(sku.identifier_code["code"], binding.product_id.barcode)
             self.assertEqual(sku.sales_attributes[0]["name"], "Color")
             self.assertEqual((binding.pushed_price, binding.pushed_list_price), ("18.00", "20.00"))
+            # Declared in every warehouse Odoo stocks (never the FBT one); the stock push fills it.
+            self.assertEqual(set(sku.inventory), outlets)
 
         # A small change is a partial edit; a new category is a full one.
         listing.title = "Stoneware coffee mug"

@@ -19,7 +19,6 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_SALES_DIMENSIONS = 3
 MAX_SELLER_SKU_LENGTH = 50
 MAX_SKUS = 300
-MAX_QUANTITY = 99_999
 # Digits per identifier type; every type ends with a GS1 mod-10 check digit.
 IDENTIFIER_LENGTHS = {"GTIN": (14,), "EAN": (8, 13, 14), "UPC": (12,), "ISBN": (13,)}
 ISBN_PREFIXES = ("978", "979")
