@@ -1,6 +1,7 @@
 import base64
 import io
 import uuid
+from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -134,14 +135,16 @@ class TikTokListing(models.Model):
     def action_tiktok_load_categories(self):
         """Load the market's categories and the seller's authorized brands from TikTok."""
         for shop in self.shop_id:
-            self.env["tiktok.category"]._tiktok_load_tree(shop)
-            self.env["tiktok.brand"]._tiktok_load_brands(shop)
+            with _tiktok_refusal_as_user_error(self.env):
+                self.env["tiktok.category"]._tiktok_load_tree(shop)
+                self.env["tiktok.brand"]._tiktok_load_brands(shop)
         return True
 
     def _tiktok_apply_category(self):
         """Attribute and compliance lines for the category's attributes and rules."""
         for listing in self:
-            attributes, rules = listing.category_id._tiktok_details(listing.shop_id)
+            with _tiktok_refusal_as_user_error(self.env):
+                attributes, rules = listing.category_id._tiktok_details(listing.shop_id)
             listing._tiktok_sync_attribute_lines(listing_rules.product_attributes(attributes))
             listing._tiktok_sync_document_lines(rules.get("product_certifications") or [])
 
@@ -461,11 +464,12 @@ class TikTokListing(models.Model):
         for listing in self:
             if not listing.tiktok_product_id:
                 raise UserError(self.env._("Publish the listing first."))
-            answer = listing.shop_id._tiktok_request(
-                "POST",
-                f"/product/202309/products/{verb}",
-                json={"product_ids": [listing.tiktok_product_id]},
-            )
+            with _tiktok_refusal_as_user_error(self.env):
+                answer = listing.shop_id._tiktok_request(
+                    "POST",
+                    f"/product/202309/products/{verb}",
+                    json={"product_ids": [listing.tiktok_product_id]},
+                )
             errors = answer.get("errors") or []
             if errors:
                 raise UserError(
@@ -475,7 +479,8 @@ class TikTokListing(models.Model):
         return True
 
     def action_tiktok_refresh_status(self):
-        self.filtered("tiktok_product_id")._tiktok_refresh_status()
+        with _tiktok_refusal_as_user_error(self.env):
+            self.filtered("tiktok_product_id")._tiktok_refresh_status()
         return True
 
     def _tiktok_refresh_status(self):
@@ -719,6 +724,15 @@ class TikTokListingVariant(models.Model):
 
 
 # === HELPERS === #
+
+
+@contextmanager
+def _tiktok_refusal_as_user_error(env):
+    """A seller's action that TikTok refuses or cannot answer ends with TikTok's message."""
+    try:
+        yield
+    except TikTokShopError as error:
+        raise UserError(env._("TikTok Shop answered: %s", error)) from error
 
 
 def _defaults_from_template(template):

@@ -3,6 +3,7 @@ import io
 from contextlib import contextmanager
 from unittest.mock import patch
 
+from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 from PIL import Image
@@ -139,6 +140,26 @@ class TestPublish(SandboxMixin, HttpCase):
         return self._remote(listing)
 
     # --- tests -----------------------------------------------------------------------------------
+
+    def test_categories_follow_the_market_tree_and_only_leaves_are_chosen(self):
+        us_mugs = self._category("Handmade Stoneware Mugs")
+        self.assertEqual(us_mugs.category_version, "v2")
+        self.assertEqual(us_mugs.complete_name.count(" > "), 6, "the US tree has 7 levels")
+        gb = self.shop.account_id.shop_ids.filtered(lambda shop: shop.region == "GB")
+        self.env["tiktok.category"]._tiktok_load_tree(gb)
+        gb_mugs = self.env["tiktok.category"].search([("region", "=", "GB"), ("name", "=", "Mugs")])
+        self.assertEqual(gb_mugs.complete_name, "Home Supplies > Kitchenware > Mugs")
+        self.assertEqual(gb_mugs.category_version, "v1")
+        self.assertTrue(gb_mugs.is_leaf)
+
+        listing = self._listing(self._mug())
+        with self.assertRaises(ValidationError):
+            listing.category_id = us_mugs.parent_id
+        # Attributes and rules were read when the category was chosen, then come from the cache.
+        self.assertTrue(us_mugs.details_fetched_at)
+        with self._sandbox_calls() as calls:
+            self._listing(self._mug("Tall mug", prefix="TALL")).action_tiktok_check()
+        self.assertNotIn("attributes", " ".join(self._paths(calls)))
 
     def test_problems_are_shown_before_any_publishing_call(self):
         template = self._mug()
