@@ -543,14 +543,54 @@ class TikTokShopListing(models.Model):
         return 0
 
 
+class TikTokListingUpload(models.AbstractModel):
+    """A file of a listing sent to TikTok's image upload once; a new file is sent again."""
+
+    _name = "tiktok.listing.upload"
+    _description = "TikTok listing file"
+    # The Binary field holding the file, and TikTok's use case for it.
+    _tiktok_file_field = None
+    _tiktok_use_case = None
+
+    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
+    tiktok_uri = fields.Char(string="TikTok URI", readonly=True, copy=False)
+
+    def write(self, vals):
+        if self._tiktok_file_field in vals:
+            vals = {**vals, "tiktok_uri": False}
+        return super().write(vals)
+
+    def _tiktok_file_name(self):
+        return self.name
+
+    def _tiktok_upload(self):
+        """TikTok's URI of the file, uploaded the first time."""
+        if not self.tiktok_uri:
+            answer = self.listing_id.shop_id._tiktok_request(
+                "POST",
+                "/product/202309/images/upload",
+                files={
+                    "data": (
+                        self._tiktok_file_name(),
+                        base64.b64decode(self[self._tiktok_file_field]),
+                    )
+                },
+                form={"use_case": self._tiktok_use_case},
+            )
+            self.tiktok_uri = answer["uri"]
+        return self.tiktok_uri
+
+
 class TikTokListingImage(models.Model):
     """One image of a listing; the first is the main image. Checked before it is uploaded."""
 
     _name = "tiktok.listing.image"
+    _inherit = ["tiktok.listing.upload"]
     _description = "TikTok listing image"
+    _tiktok_file_field = "image"
+    _tiktok_use_case = "MAIN_IMAGE"
     _order = "listing_id, sequence, id"
 
-    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, default="image")
     # Not resized: TikTok's own limits (1:1, 600 px, 5 MB) are checked on the original.
@@ -558,7 +598,6 @@ class TikTokListingImage(models.Model):
     width = fields.Integer(compute="_compute_dimensions", store=True)
     height = fields.Integer(compute="_compute_dimensions", store=True)
     size_bytes = fields.Integer(string="Size (bytes)", compute="_compute_dimensions", store=True)
-    tiktok_uri = fields.Char(string="TikTok URI", readonly=True, copy=False)
 
     @api.depends("image")
     def _compute_dimensions(self):
@@ -567,18 +606,8 @@ class TikTokListingImage(models.Model):
             record.size_bytes = len(data)
             record.width, record.height = _image_size(data)
 
-    def write(self, vals):
-        if "image" in vals:
-            vals = {**vals, "tiktok_uri": False}
-        return super().write(vals)
-
     def _tiktok_info(self):
         return listing_rules.ImageInfo(self.name, self.width, self.height, self.size_bytes)
-
-    def _tiktok_upload(self):
-        if not self.tiktok_uri:
-            self.tiktok_uri = _upload(self.listing_id.shop_id, self.image, self.name, "MAIN_IMAGE")
-        return self.tiktok_uri
 
 
 class TikTokListingAttribute(models.Model):
@@ -608,30 +637,21 @@ class TikTokListingDocument(models.Model):
     """A compliance document the category's rules ask for (a certification), attached or not."""
 
     _name = "tiktok.listing.document"
+    _inherit = ["tiktok.listing.upload"]
     _description = "TikTok listing compliance document"
     _order = "listing_id, required desc, name"
+    _tiktok_file_field = "document"
+    _tiktok_use_case = "CERTIFICATION_IMAGE"
 
-    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
     certification_tiktok_id = fields.Char(string="TikTok certification id", required=True)
     name = fields.Char(required=True, readonly=True)
     details = fields.Char(string="What it must show", readonly=True)
     required = fields.Boolean(readonly=True)
     document = fields.Binary(attachment=True, help="A scan or photo (JPEG or PNG).")
     document_name = fields.Char()
-    tiktok_uri = fields.Char(string="TikTok URI", readonly=True, copy=False)
 
-    def write(self, vals):
-        if "document" in vals:
-            vals = {**vals, "tiktok_uri": False}
-        return super().write(vals)
-
-    def _tiktok_upload(self):
-        if not self.tiktok_uri:
-            name = self.document_name or self.name
-            self.tiktok_uri = _upload(
-                self.listing_id.shop_id, self.document, name, "CERTIFICATION_IMAGE"
-            )
-        return self.tiktok_uri
+    def _tiktok_file_name(self):
+        return self.document_name or self.name
 
 
 class TikTokListingVariant(models.Model):
@@ -757,16 +777,6 @@ def _add_remote_names(env, vals):
         brand = env["tiktok.brand"].browse(vals["brand_id"])
         vals["brand_tiktok_id"] = brand.tiktok_brand_id
         vals["brand_name"] = brand.name
-
-
-def _upload(shop, data_base64, name, use_case):
-    answer = shop._tiktok_request(
-        "POST",
-        "/product/202309/images/upload",
-        files={"data": (name, base64.b64decode(data_base64))},
-        form={"use_case": use_case},
-    )
-    return answer["uri"]
 
 
 def _image_size(data):
