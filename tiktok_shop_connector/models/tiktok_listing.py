@@ -149,47 +149,44 @@ class TikTokListing(models.Model):
             listing._tiktok_sync_document_lines(rules.get("product_certifications") or [])
 
     def _tiktok_sync_attribute_lines(self, attributes):
-        kept = {line.attribute_tiktok_id: line for line in self.attribute_line_ids}
-        wanted = {attribute["id"] for attribute in attributes}
-        stale = self.attribute_line_ids.filtered(
-            lambda line: line.attribute_tiktok_id not in wanted
+        self._tiktok_sync_lines(
+            self.attribute_line_ids,
+            "attribute_tiktok_id",
+            {
+                attribute["id"]: {
+                    "sequence": sequence,
+                    "name": attribute["name"],
+                    "required": bool(attribute.get("is_requried") or attribute.get("is_required")),
+                    "multiple": bool(attribute.get("is_multiple_selection")),
+                    "allowed_values": ", ".join(v["name"] for v in attribute.get("values") or []),
+                }
+                for sequence, attribute in enumerate(attributes)
+            },
         )
-        stale.unlink()
-        for sequence, attribute in enumerate(attributes):
-            values = {
-                "sequence": sequence,
-                "name": attribute["name"],
-                "required": bool(attribute.get("is_requried") or attribute.get("is_required")),
-                "multiple": bool(attribute.get("is_multiple_selection")),
-                "allowed_values": ", ".join(v["name"] for v in attribute.get("values") or []),
-            }
-            if attribute["id"] in kept:
-                kept[attribute["id"]].write(values)
-            else:
-                self.env["tiktok.listing.attribute"].create(
-                    {**values, "listing_id": self.id, "attribute_tiktok_id": attribute["id"]}
-                )
 
     def _tiktok_sync_document_lines(self, certifications):
-        kept = {doc.certification_tiktok_id: doc for doc in self.document_ids}
-        wanted = {certification["id"] for certification in certifications}
-        self.document_ids.filtered(lambda d: d.certification_tiktok_id not in wanted).unlink()
-        for certification in certifications:
-            values = {
-                "name": certification["name"],
-                "details": certification.get("document_details"),
-                "required": bool(certification.get("is_required")),
-            }
-            if certification["id"] in kept:
-                kept[certification["id"]].write(values)
+        self._tiktok_sync_lines(
+            self.document_ids,
+            "certification_tiktok_id",
+            {
+                certification["id"]: {
+                    "name": certification["name"],
+                    "details": certification.get("document_details"),
+                    "required": bool(certification.get("is_required")),
+                }
+                for certification in certifications
+            },
+        )
+
+    def _tiktok_sync_lines(self, lines, key_field, wanted):
+        """Make `lines` match `wanted` ({TikTok id: values}), keeping what the seller filled in."""
+        kept = {line[key_field]: line for line in lines}
+        lines.filtered(lambda line: line[key_field] not in wanted).unlink()
+        for key, values in wanted.items():
+            if key in kept:
+                kept[key].write(values)
             else:
-                self.env["tiktok.listing.document"].create(
-                    {
-                        **values,
-                        "listing_id": self.id,
-                        "certification_tiktok_id": certification["id"],
-                    }
-                )
+                lines.create({**values, "listing_id": self.id, key_field: key})
 
     def _tiktok_sync_variant_lines(self):
         """One line per active variant of the product, in the product's order."""
@@ -486,10 +483,7 @@ class TikTokListing(models.Model):
     def _tiktok_refresh_status(self):
         """Read the listing's status and audit failure reasons back from TikTok."""
         for listing in self:
-            remote = listing.shop_id._tiktok_request(
-                "GET", f"/product/202309/products/{listing.tiktok_product_id}"
-            )
-            listing._tiktok_write_status(remote)
+            self._tiktok_refresh_remote(listing.shop_id, listing.tiktok_product_id)
 
     def _tiktok_write_status(self, remote):
         """Store TikTok's status; tell the product's responsible when TikTok refused it."""
@@ -537,8 +531,8 @@ class TikTokShopListing(models.Model):
     def _tiktok_initial_quantity(self, product, outlet):
         """Units a SKU is listed with in a TikTok warehouse (`outlet`, a tiktok.warehouse).
 
-        None: a new SKU binding has its stock to push, so the stock push sends what Odoo can
-        really sell (split between the shops sharing the stock) within a minute.
+        None yet: a new SKU binding has its stock to push, so the stock push sends what Odoo
+        can really sell (split between the shops sharing the stock) right after publishing.
         """
         return 0
 
