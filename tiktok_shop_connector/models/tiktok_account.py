@@ -355,8 +355,11 @@ class TikTokAccount(models.Model):
 
     # === CLIENT === #
 
-    def _tiktok_app_client(self, access_token=None, refresh_callback=None):
-        """A client for this app; token exchange and refresh need no access token."""
+    def _tiktok_app_client(self, access_token=None, refresh_callback=None, rate_limiter=None):
+        """A client for this app; token exchange and refresh need no access token.
+
+        :param rate_limiter: the client's limiter (default: the process-wide token buckets)
+        """
         self.ensure_one()
         account = self.sudo()
         return TikTokShopClient(
@@ -366,9 +369,10 @@ class TikTokAccount(models.Model):
             api_host=account.api_host,
             auth_host=account.auth_host,
             refresh_callback=refresh_callback,
+            rate_limiter=rate_limiter,
         )
 
-    def _tiktok_client(self):
+    def _tiktok_client(self, rate_limiter=None):
         """A client carrying a fresh access token, refreshing once more if TikTok says 105002."""
         self.ensure_one()
         access_token = self._tiktok_valid_access_token()
@@ -376,7 +380,7 @@ class TikTokAccount(models.Model):
         def refresh_after_expiry():
             return self._tiktok_refresh_access_token(expired_token=access_token)
 
-        return self._tiktok_app_client(access_token, refresh_after_expiry)
+        return self._tiktok_app_client(access_token, refresh_after_expiry, rate_limiter)
 
 
 def _to_datetime(timestamp):

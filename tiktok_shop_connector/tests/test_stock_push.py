@@ -236,3 +236,20 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
         log = self._latest_log(self.us)
         self.assertEqual(log.state, "failed")
         self.assertTrue(all(self.us_skus.mapped("stock_dirty")))
+
+    def test_resync_pushes_every_sku_again_even_unchanged_ones(self):
+        self._push()
+        sku = self.us_skus[0]
+        remote = self.sandbox.state.skus[sku.tiktok_sku_id]
+        main_id = next(w for w in remote.inventory if self.sandbox.state.warehouses[w].is_default)
+        remote.inventory[main_id] = 42  # the seller typed a figure in Seller Center
+        self._push()
+        self.assertEqual(self._tiktok_stock(sku)["Main warehouse"], 42, "nothing changed in Odoo")
+
+        calls = self._update_calls()
+        self.us.action_tiktok_resync_stock()
+        self._push()
+
+        self.assertEqual(self._tiktok_stock(sku)["Main warehouse"], 3)
+        products = set(self.us_skus.mapped("tiktok_product_id"))
+        self.assertEqual(self._update_calls() - calls, len(products), "one call per product")

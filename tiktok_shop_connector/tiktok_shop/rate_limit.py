@@ -7,6 +7,7 @@ another shop's retries.
 
 import threading
 import time
+from collections import deque
 
 from .const import DEFAULT_RATE_BURST, DEFAULT_RATE_PER_SECOND
 
@@ -80,6 +81,50 @@ def _validated_limit(rate, burst):
     if burst < 1:
         raise ValueError("burst must allow at least one request")
     return rate, burst
+
+
+class SequentialWindowPacer:
+    """Limiter for one caller that sends its requests one after another, as fast as TikTok allows.
+
+    TikTok admits at most `limit` requests per endpoint in any `window` seconds. A token bucket
+    pacing at exactly that rate still gets refused now and then: requests do not reach TikTok
+    with the spacing they left with. This pacer counts from the answers instead: a request starts
+    only once the answer of the request `limit` places before it (same key) is `window` old. The
+    answer came after TikTok admitted that request, so TikTok never sees more than `limit` in a
+    window, whatever the network does; and a pause of the caller (computing the next batch) is
+    made up for by the requests it lets go at once afterwards.
+
+    The answer time of a request is taken when the caller asks for its next one, so it must not
+    be shared between threads. It knows only its own calls: one started within a second of
+    another caller's burst on the same endpoint may be refused at first, and is retried.
+    """
+
+    def __init__(
+        self, limit=DEFAULT_RATE_PER_SECOND, window=1.0, *, clock=time.monotonic, sleep=time.sleep
+    ):
+        if limit < 1 or window <= 0:
+            raise ValueError("limit must be at least 1 and window positive")
+        self._limit = int(limit)
+        self._window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._answered = {}  # key -> answer times of its last `limit` requests, oldest first
+        self._pending_key = None
+
+    def acquire(self, key):
+        """Wait until a request for `key` may start; return the seconds waited."""
+        now = self._clock()
+        if self._pending_key is not None:
+            # The caller is sequential: its previous request has been answered by now.
+            self._answered[self._pending_key].append(now)
+        answered = self._answered.setdefault(key, deque(maxlen=self._limit))
+        wait = 0.0
+        if len(answered) == self._limit:
+            wait = max(0.0, answered[0] + self._window - now)
+            if wait:
+                self._sleep(wait)
+        self._pending_key = key
+        return wait
 
 
 class NoRateLimit:
