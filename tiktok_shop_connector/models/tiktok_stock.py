@@ -33,6 +33,10 @@ INVENTORY_SEARCH_PATH = "/product/202309/inventory/search"
 # Moves that will still take stock out of (or bring it into) a warehouse.
 OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
 _CHANGED_PRODUCTS_KEY = "tiktok_stock_changed_products"
+# Shop fields that change what every shop sharing a warehouse with it shows.
+SHOP_STOCK_SETTINGS = frozenset(
+    {"stock_buffer", "stock_share_percent", "warehouse_id", "stock_warehouse_ids"}
+)
 
 
 class TikTokStockChange(models.Model):
@@ -305,13 +309,7 @@ class TikTokShopStock(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        # Any of these changes what every shop sharing a warehouse shows.
-        if {
-            "stock_buffer",
-            "stock_share_percent",
-            "warehouse_id",
-            "stock_warehouse_ids",
-        } & vals.keys():
+        if SHOP_STOCK_SETTINGS & vals.keys():
             self.env["tiktok.sku"]._tiktok_mark_all_stock_dirty()
         return result
 
@@ -366,11 +364,7 @@ class TikTokShopStock(models.Model):
                 client = self._tiktok_stock_client()
                 process_in_batches(
                     self.env["tiktok.sku"],
-                    [
-                        ("shop_id", "=", self.id),
-                        ("stock_dirty", "=", True),
-                        ("product_id", "!=", False),
-                    ],
+                    self._tiktok_dirty_skus_domain(),
                     const.STOCK_PUSH_BATCH_SIZE,
                     lambda skus: self._tiktok_push_stock_batch(skus, outlets, client, log),
                     order="tiktok_product_id, id",
@@ -447,7 +441,6 @@ class TikTokShopStock(models.Model):
 
     def _tiktok_send_inventory(self, skus, outlets, quantities, client, log):
         """One Update Inventory per TikTok product; remembers what TikTok accepted."""
-        by_id = {sku.id: sku for sku in skus}
         rows = [
             (
                 sku.tiktok_product_id,
@@ -458,7 +451,7 @@ class TikTokShopStock(models.Model):
             for sku in skus
             for outlet in outlets
         ]
-        sku_of = {(sku.tiktok_product_id, sku.tiktok_sku_id): sku for sku in by_id.values()}
+        sku_of = {(sku.tiktok_product_id, sku.tiktok_sku_id): sku for sku in skus}
         pushed = self.env["tiktok.sku"]
         try:
             for product_id, body in inventory_updates(rows):
