@@ -245,7 +245,7 @@ def connector_import(registry, Environment, shop_ids):
             shop._tiktok_poll_orders(since=0, trigger="benchmark")
         cr.commit()
         imported = time.perf_counter()
-        env["sale.order"]._cron_reserve_tiktok_orders()
+        env["tiktok.reservation.request"]._cron_reserve_tiktok_orders()
         cr.commit()
     reserved = time.perf_counter()
     return imported - started, reserved - imported, peak_memory_mib()
@@ -359,9 +359,10 @@ class OdooServer:
             f"--http-port={self.port}",
             f"--db-filter=^{database}$",
             # As in production: HTTP workers and cron workers in processes of their own; two
-            # cron workers, one per webhook-event cron, import a burst on both cores.
+            # cron workers, one per webhook-event cron, import a burst on both cores, and a
+            # third runs the reservation and the other crons meanwhile.
             "--workers=2",
-            "--max-cron-threads=2",
+            "--max-cron-threads=3",
             "--log-level=warn",
             f"--logfile={log}",
         ]
@@ -407,8 +408,9 @@ def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
             while not done.is_set():
                 with registry.cursor() as cr:
                     cr.execute(
-                        "SELECT tiktok_order_id, NOT coalesce(tiktok_reservation_pending, false) "
-                        "FROM sale_order WHERE state = 'sale' AND tiktok_shop_id IN %s",
+                        "SELECT tiktok_order_id, NOT EXISTS (SELECT 1 FROM "
+                        "tiktok_reservation_request r WHERE r.order_id = so.id) "
+                        "FROM sale_order so WHERE state = 'sale' AND tiktok_shop_id IN %s",
                         [tuple(shop_ids)],
                     )
                     now = time.monotonic()

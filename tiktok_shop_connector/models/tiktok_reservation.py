@@ -26,39 +26,60 @@ class StockMove(models.Model):
         return super()._should_assign_at_confirm()
 
 
+class TikTokReservationRequest(models.Model):
+    """An imported order whose stock is still to be reserved; the reservation cron empties it.
+
+    A queue of its own rather than a flag on the order: the reservation cron then writes no
+    sale order row, so it never collides with an import updating the order or the source tags.
+    """
+
+    _name = "tiktok.reservation.request"
+    _description = "TikTok Shop order waiting for its stock reservation"
+
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True)
+
+    _order_unique = models.Constraint("unique(order_id)", "This order already waits.")
+
+    @api.model
+    def _cron_reserve_tiktok_orders(self):
+        process_in_batches(
+            self,
+            [],
+            const.RESERVATION_BATCH_SIZE,
+            lambda requests: requests._tiktok_reserve(),
+            order="id",
+        )
+
+    def _tiktok_reserve(self):
+        """Reserve the stock of these orders' pickings as Odoo would have at confirmation."""
+        moves = self.order_id.picking_ids.move_ids.filtered(
+            lambda move: move.state in RESERVABLE_MOVE_STATES and move._should_assign_at_confirm()
+        )
+        moves._action_assign()
+        self.unlink()
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    tiktok_reservation_request_ids = fields.One2many("tiktok.reservation.request", "order_id")
     tiktok_reservation_pending = fields.Boolean(
         string="Reservation pending",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
+        compute="_compute_tiktok_reservation_pending",
         help="Confirmed by the import; its stock is reserved by the next reservation run.",
     )
+
+    @api.depends("tiktok_reservation_request_ids")
+    def _compute_tiktok_reservation_pending(self):
+        for order in self:
+            order.tiktok_reservation_pending = bool(order.tiktok_reservation_request_ids)
 
     def _tiktok_confirm_deferring_reservation(self):
         """Confirm imported orders, leaving their reservation to the reservation cron."""
         if not self:
             return
         self.with_context(tiktok_defer_reservation=True).action_confirm()
-        self.write({"tiktok_reservation_pending": True})
+        self.env["tiktok.reservation.request"].sudo().create(
+            [{"order_id": order.id} for order in self]
+        )
         self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")._trigger()
-
-    @api.model
-    def _cron_reserve_tiktok_orders(self):
-        process_in_batches(
-            self,
-            [("tiktok_reservation_pending", "=", True)],
-            const.RESERVATION_BATCH_SIZE,
-            lambda orders: orders._tiktok_reserve(),
-            order="id",
-        )
-
-    def _tiktok_reserve(self):
-        """Reserve the stock of these orders' pickings as Odoo would have at confirmation."""
-        moves = self.picking_ids.move_ids.filtered(
-            lambda move: move.state in RESERVABLE_MOVE_STATES and move._should_assign_at_confirm()
-        )
-        moves._action_assign()
-        self.write({"tiktok_reservation_pending": False})

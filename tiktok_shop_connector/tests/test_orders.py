@@ -161,7 +161,7 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.tiktok_on_hold)
         picking = order.picking_ids
-        self._run_cron_method("sale.order", "_cron_reserve_tiktok_orders")
+        self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
         self.assertEqual(picking.state, "assigned", "stock is reserved")
         picking.move_ids.quantity = 1
         with self.assertRaisesRegex(UserError, "hold"):
@@ -187,7 +187,7 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
             "the import triggers the reservation at once",
         )
-        self._run_cron_method("sale.order", "_cron_reserve_tiktok_orders")
+        self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
         self.assertEqual(picking.state, "assigned")
         self.assertFalse(order.tiktok_reservation_pending)
         moves = picking.move_ids.filtered(lambda move: move.product_id == product)
