@@ -69,18 +69,22 @@ def wait_until_up(url, process, what, timeout=120):
 
 
 class Sandbox:
-    def __init__(self):
+    """The sandbox in its own process, so its HTTP server does not share this one's core."""
+
+    def __init__(self, products_per_shop=40):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "tiktok_shop.sandbox", "--port", str(self.port)]
-        command += ["--seed", "3", "--products-per-shop", "40", "--orders-per-shop", "0"]
+        command += ["--seed", "3", "--products-per-shop", str(products_per_shop)]
+        command += ["--orders-per-shop", "0"]
         self.process = subprocess.Popen(command, cwd=ADDON_DIR, stdout=subprocess.DEVNULL)
-        wait_until_up(self.url + "/sandbox/health", self.process, "the sandbox")
+        # Seeding thousands of products takes a while.
+        wait_until_up(self.url + "/sandbox/health", self.process, "the sandbox", timeout=300)
         self.app = self.get("/sandbox/app")
         self.shops = {shop["region"]: shop for shop in self.get("/sandbox/shops")["shops"]}
 
     def get(self, path, **params):
-        return requests.get(self.url + path, params=params, timeout=30).json()
+        return requests.get(self.url + path, params=params, timeout=120).json()
 
     def post(self, path, body):
         response = requests.post(self.url + path, json=body, timeout=30)
@@ -170,6 +174,7 @@ def install_database(config_path, database):
 
 
 def connect_seller(env, sandbox):
+    """The sandbox's seller connected as the OAuth callback does: (account, its US and GB shops)."""
     app = sandbox.app
     account = env["tiktok.account"].create(
         {
@@ -398,7 +403,8 @@ def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
     try:
         server.wait_for_idle_crons(registry)
         webhook = f"{server.url}/tiktok_shop/webhook/{sandbox.app['app_key']}"
-        sandbox.post("/sandbox/webhooks", {"url": webhook})
+        # The orders of the throughput run are imported already: only the burst is pushed.
+        sandbox.post("/sandbox/webhooks", {"discard_pending": True, "url": webhook})
         placed = {}
         seen = {}
         reserved = {}

@@ -23,18 +23,16 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_orders import (
     ADDON_DIR,
     CONFIG,
-    free_port,
+    Sandbox,
+    connect_seller,
     install_database,
     odoo_environment,
     release_database,
-    wait_until_up,
 )
 
 UPDATE_ENDPOINT = "POST /product/202309/products/{id}/inventory/update"
@@ -52,52 +50,18 @@ def parse_arguments():
     return parser.parse_args()
 
 
-class Sandbox:
-    """The sandbox in its own process, so its HTTP server does not share this one's core."""
-
-    def __init__(self, products):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "tiktok_shop.sandbox", "--port", str(self.port)]
-        command += ["--seed", "3", "--products-per-shop", str(products), "--orders-per-shop", "0"]
-        self.process = subprocess.Popen(command, cwd=ADDON_DIR, stdout=subprocess.DEVNULL)
-        wait_until_up(self.url + "/sandbox/health", self.process, "the sandbox", timeout=300)
-        self.app = self.get("/sandbox/app")
-
-    def get(self, path, **params):
-        return requests.get(self.url + path, params=params, timeout=120).json()
-
-    def post(self, path, body):
-        response = requests.post(self.url + path, json=body, timeout=30)
-        response.raise_for_status()
-        return response.json()
-
+class StockSandbox(Sandbox):
     def calls(self):
         """(Update Inventory calls, every API call, throttled calls) served so far."""
         counts = self.get("/sandbox/calls")
         served, throttled = counts["served"], counts["throttled"]
         return served.get(UPDATE_ENDPOINT, 0), sum(served.values()), sum(throttled.values())
 
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
 
 def connect_us_shop(env, sandbox):
-    app = sandbox.app
-    account = env["tiktok.account"].create(
-        {
-            "name": "Benchmark seller",
-            "app_key": app["app_key"],
-            "app_secret": app["app_secret"],
-            "service_id": app["service_id"],
-            "api_host": sandbox.url,
-            "auth_host": sandbox.url,
-        }
-    )
-    code = sandbox.post("/sandbox/authorize", {})["code"]
-    shops = account._tiktok_complete_authorization(code)
-    shops.write({"sync_orders": False, "sync_stock": False})
+    """The seller's US shop, the only one whose stock is pushed."""
+    _account, shops = connect_seller(env, sandbox)
+    shops.write({"sync_stock": False})
     us = shops.filtered(lambda shop: shop.region == "US")
     us.sync_stock = True
     return us
@@ -231,7 +195,7 @@ def main():
     sys.path.insert(0, str(ADDON_DIR))
     registry, Environment = odoo_environment(args.config, args.database)
     print(f"Starting the sandbox with {args.products} products per shop...", flush=True)
-    sandbox = Sandbox(args.products)
+    sandbox = StockSandbox(args.products)
     try:
         with registry.cursor() as cr:
             env = Environment(cr, 1, {})

@@ -177,3 +177,16 @@ def test_the_control_api_sets_the_url_and_lists_deliveries(
     [record] = control("GET", "/sandbox/webhooks/deliveries")[1]["deliveries"]
     assert record["outcome"] == "delivered" and record["http_status"] == 200
     assert control("POST", "/sandbox/webhooks", {"duplicate_share": 2})[0] == 400
+
+
+def test_notifications_waiting_for_a_url_can_be_discarded(sandbox, make_receiver, control):
+    emit(sandbox, count=3)  # no URL yet: they wait in the outbox
+    receiver = make_receiver()
+    status, settings = control(
+        "POST", "/sandbox/webhooks", {"discard_pending": True, "url": receiver.url}
+    )
+    assert status == 200 and settings["outbox"] == 0 and settings["pending"] == 0
+    emit(sandbox, count=1)
+    receiver.wait_for(1)
+    time.sleep(0.2)  # what was discarded would have been delivered by now
+    assert len(receiver.received) == 1

@@ -150,21 +150,53 @@ class TikTokWebhookEvent(models.Model):
 
     def _process_order_events(self, shop):
         """Import the orders of these events of one shop at once; each event gets its outcome."""
+        applied = self._already_applied(shop)
+        for event in applied:
+            event._set_outcome(result="already up to date")
+        events = self - applied
+        if not events:
+            return
         failures = {}
         try:
             with self.env.cr.savepoint():
                 log = shop._tiktok_import_order_ids(
-                    [oid for event in self for oid in event._order_ids()], "webhook", failures
+                    [oid for event in events for oid in event._order_ids()], "webhook", failures
                 )
         except (TikTokShopError, UserError) as error:
             _logger.info("TikTok order events of shop %s failed: %s", shop.id, error)
-            for event in self:
+            for event in events:
                 event._set_outcome(error=str(error))
             return
-        for event in self:
+        for event in events:
             errors = [failures[oid] for oid in event._order_ids() if oid in failures]
             summary = f"{log.created_count} created, {log.updated_count} updated in its batch"
             event._set_outcome(result=summary, error="; ".join(errors))
+
+    def _already_applied(self, shop):
+        """The events about an order Odoo already holds in this version or a newer one.
+
+        Redeliveries, and events that queued up behind an outage, then cost no call to TikTok:
+        the import would read the order again only to skip it. An order still waiting for a SKU
+        mapping is not one of them: its import rebuilds it whatever the version.
+        """
+        versions = {}
+        for event in self:
+            data = json.loads(event.payload or "{}").get("data") or {}
+            if data.get("order_id") and data.get("update_time"):
+                versions[event] = (str(data["order_id"]), int(data["update_time"]))
+        orders = self.env["sale.order"].search(
+            [
+                ("tiktok_shop_id", "=", shop.id),
+                ("tiktok_order_id", "in", [order_id for order_id, _time in versions.values()]),
+                ("tiktok_unmapped_sku_ids", "=", False),
+            ]
+        )
+        held = {order.tiktok_order_id: order.tiktok_update_time for order in orders}
+        return self.filtered(
+            lambda event: (
+                event in versions and held.get(versions[event][0], -1) >= versions[event][1]
+            )
+        )
 
     def _set_outcome(self, result=False, error=False):
         attempts = self.attempts + 1

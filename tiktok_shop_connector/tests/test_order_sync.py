@@ -1,3 +1,4 @@
+import json
 import time
 from unittest.mock import patch
 
@@ -63,6 +64,37 @@ class TestOrdersFromWebhooks(OrderSandboxMixin, HttpCase):
         self.sandbox.state.orders[placed[0].id].status = "AWAITING_SHIPMENT"
         self._run_event_cron()
         self.assertEqual(len(self._sale_orders(self.us, placed[0].id)), 1)
+
+    def test_an_event_about_a_version_already_imported_costs_no_call_to_tiktok(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        remote = self._place(self.us, [(sku.id, 1)])
+        (event,) = self._wait_for_deliveries(1)
+        self._run_event_cron()
+        order = self._sale_orders(self.us, remote.id)
+        self.assertEqual(event.state, "done")
+        # The same version pushed again (a redelivery under a new notification id).
+        payload = json.loads(event.payload)
+        payload["tts_notification_id"] = "redelivered-" + payload["tts_notification_id"]
+        self.assertLessEqual(payload["data"]["update_time"], order.tiktok_update_time)
+        replay = self.env["tiktok.webhook.event"]._receive(self.account, payload)[0]
+        detail_calls = self._order_detail_calls()
+        self._run_event_cron()
+        self.assertEqual(replay.state, "done")
+        self.assertEqual(replay.result, "already up to date")
+        self.assertEqual(self._order_detail_calls(), detail_calls, "TikTok was not asked again")
+        # A newer version is read from TikTok and applied.
+        self.sandbox.advance(5)
+        self.sandbox.state.orders[remote.id].update_time = payload["data"]["update_time"] + 5
+        payload = {**payload, "tts_notification_id": "newer-" + payload["tts_notification_id"]}
+        payload["data"] = {**payload["data"], "update_time": payload["data"]["update_time"] + 5}
+        newer = self.env["tiktok.webhook.event"]._receive(self.account, payload)[0]
+        self._run_event_cron()
+        self.assertEqual(newer.state, "done")
+        self.assertEqual(self._order_detail_calls(), detail_calls + 1)
+        self.assertEqual(order.tiktok_update_time, payload["data"]["update_time"])
+
+    def _order_detail_calls(self):
+        return self.sandbox.calls.snapshot()["served"].get("GET /order/202309/orders", 0)
 
 
 @tagged("post_install", "-at_install")

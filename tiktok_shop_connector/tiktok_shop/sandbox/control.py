@@ -30,7 +30,7 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     POST /sandbox/scenarios                       {name, options?}
     POST /sandbox/scenarios/stop                  {name?}
     GET  /sandbox/faults  POST /sandbox/faults    fault knobs (faults.FaultKnobs)
-    GET  /sandbox/webhooks  POST /sandbox/webhooks   {url?, duplicate_share, drop_share, ...}
+    GET  /sandbox/webhooks  POST /sandbox/webhooks   {url?, discard_pending?, duplicate_share, ...}
     GET  /sandbox/webhooks/deliveries?since=N     delivery attempts
     POST /sandbox/rate_limit                      {per_second} (0 disables it)
     GET  /sandbox/documents/{doc_id}              a shipping document (PDF) behind a doc_url
@@ -450,6 +450,8 @@ def webhooks(sandbox, request):
 @control("POST", "/sandbox/webhooks")
 def set_webhooks(sandbox, request):
     knobs = dict(request.json)
+    if knobs.pop("discard_pending", False):
+        sandbox.pusher.discard_pending()
     if "url" in knobs:
         sandbox.set_webhook_url(_url_or_empty(knobs.pop("url")))
     sandbox.pusher.configure(**knobs)

@@ -108,6 +108,14 @@ class WebhookPusher:
             self._thread.join(timeout=DELIVERY_TIMEOUT + 1)
         self._session.close()
 
+    def discard_pending(self):
+        """Forget the notifications not delivered yet (a demo or benchmark starting afresh)."""
+        with self.state.lock:
+            discarded = len(self.state.outbox) + len(self._pending)
+            self.state.outbox[:] = []
+            self._pending[:] = []
+        return discarded
+
     @property
     def running(self):
         return self._thread is not None and self._thread.is_alive()
