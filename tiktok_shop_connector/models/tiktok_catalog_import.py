@@ -22,8 +22,6 @@ CATALOG_ERRORS = (
     KeyError,
     IntegrityError,
 )
-# Context of the import's writes on SKU bindings: conflicts are checked once per run.
-DEFER_CONFLICTS = {"tiktok_defer_conflicts": True}
 
 
 class TikTokProductImported(models.Model):
@@ -364,7 +362,7 @@ class TikTokShopCatalog(models.Model):
             self._tiktok_set_main_image(template, mapped)
 
     def _tiktok_save_sku_bindings(self, mapped, binding, sku_bindings, variants):
-        Sku = self.env["tiktok.sku"].with_context(DEFER_CONFLICTS)
+        Sku = self.env["tiktok.sku"].with_context(const.DEFER_CONFLICTS)
         for variant in mapped.variants:
             values = {
                 "tiktok_product_id": mapped.product_id,
@@ -379,7 +377,7 @@ class TikTokShopCatalog(models.Model):
             if product and not (sku and sku.product_id):
                 values["product_id"] = product.id
             if sku:
-                sku.with_context(DEFER_CONFLICTS).write(values)
+                sku.with_context(const.DEFER_CONFLICTS).write(values)
             else:
                 Sku.create({**values, "shop_id": self.id, "tiktok_sku_id": variant.sku_id})
 
@@ -407,7 +405,9 @@ class TikTokShopCatalog(models.Model):
                     "is_storable": True,
                 }
             )
-            sku.write({"product_id": product.id, "ignored": False})
+            sku.with_context(const.DEFER_CONFLICTS).write(
+                {"product_id": product.id, "ignored": False}
+            )
         self.env["tiktok.sku"]._tiktok_refresh_conflicts(self)
 
 

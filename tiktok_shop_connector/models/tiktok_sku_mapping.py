@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .. import const
+
 
 class TikTokSkuMapping(models.Model):
     """The SKU Mapping screen: conflicts, and the bulk actions on the selected SKUs."""
@@ -101,7 +103,9 @@ class TikTokSkuMapping(models.Model):
             for product_id, same_product in matched.grouped(
                 lambda sku, matches=matches: matches[sku.seller_sku]
             ).items():
-                same_product.write({"product_id": product_id, "ignored": False})
+                same_product.with_context(const.DEFER_CONFLICTS).write(
+                    {"product_id": product_id, "ignored": False}
+                )
             mapped |= matched
         self._tiktok_refresh_conflicts(self.shop_id)
         return self._tiktok_notify(

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from .. import const
 from ..tiktok_shop.catalog_mapping import parse_sku_mapping_csv
 
 
@@ -74,7 +75,7 @@ class TikTokSkuMappingImport(models.TransientModel):
         sku = self._row_sku(shop, row)
         if sku.product_id != product:
             # Conflicts are checked once the whole file is mapped.
-            sku.with_context(tiktok_defer_conflicts=True).write(
+            sku.with_context(const.DEFER_CONFLICTS).write(
                 {"product_id": product.id, "ignored": False}
             )
         return shop
