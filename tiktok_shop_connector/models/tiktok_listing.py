@@ -525,18 +525,6 @@ class TikTokListing(models.Model):
         return remote
 
 
-class TikTokShopListing(models.Model):
-    _inherit = "tiktok.shop"
-
-    def _tiktok_initial_quantity(self, product, outlet):
-        """Units a SKU is listed with in a TikTok warehouse (`outlet`, a tiktok.warehouse).
-
-        None yet: a new SKU binding has its stock to push, so the stock push sends what Odoo
-        can really sell (split between the shops sharing the stock) right after publishing.
-        """
-        return 0
-
-
 class TikTokListingUpload(models.AbstractModel):
     """A file of a listing sent to TikTok's image upload once; a new file is sent again."""
 
@@ -719,12 +707,11 @@ class TikTokListingVariant(models.Model):
         body = {
             "seller_sku": self.seller_sku,
             "price": {"amount": sale, "currency": currency},
+            # Listed without units: a new SKU binding has its stock to push, so the stock push
+            # sends what Odoo can really sell (split between the shops sharing the stock) right
+            # after publishing.
             "inventory": [
-                {
-                    "warehouse_id": outlet.tiktok_warehouse_id,
-                    "quantity": shop._tiktok_initial_quantity(self.product_id, outlet),
-                }
-                for outlet in outlets
+                {"warehouse_id": outlet.tiktok_warehouse_id, "quantity": 0} for outlet in outlets
             ],
             "sales_attributes": [
                 {"name": name, "value_name": value} for name, value in self._tiktok_variations()
