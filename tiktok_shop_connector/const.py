@@ -38,8 +38,10 @@ WEBHOOK_BATCH_SIZE = 50
 # Imported orders whose stock one run of the reservation cron reserves per commit.
 RESERVATION_BATCH_SIZE = 200
 # Stock out: a stock change runs the stock push this many seconds later, so that a burst of moves
-# makes one push; SKU bindings computed and pushed per commit; inbox notes read per run.
-STOCK_PUSH_DELAY_SECONDS = 5
+# makes one push (in a LIVE burst, TikTok has already taken its own orders off the figure it
+# shows: pushing after every order would only take cores from the import); SKU bindings computed
+# and pushed per commit; inbox notes read per run.
+STOCK_PUSH_DELAY_SECONDS = 15
 STOCK_PUSH_BATCH_SIZE = 1000
 STOCK_CHANGE_COLLECT_LIMIT = 100_000
 # SKU ids per Inventory Search call (TikTok's maximum).
@@ -90,6 +92,8 @@ TRACKING_MAX_ATTEMPTS = 5
 
 # Source tags are looked up for the orders of the last days that have none, this many per run.
 SOURCE_TAG_DAYS = 3
+# Tagging waits this long after an import, so that a burst of imports makes one tagging run.
+SOURCE_TAG_DELAY = timedelta(seconds=60)
 SOURCE_TAG_BATCH_SIZE = 2000
 
 # Publishing: markets listing in TikTok's 7-level v2 category tree (mandatory in the US), and how

@@ -155,7 +155,9 @@ class TikTokShopOrders(models.Model):
             self._tiktok_import_each(updates, existing, builder, log, failures)
             if created:
                 # Tags need two more API calls: off the path to a confirmed order.
-                self.env.ref("tiktok_shop_connector.ir_cron_tag_order_sources")._trigger()
+                self.env.ref("tiktok_shop_connector.ir_cron_tag_order_sources")._trigger(
+                    fields.Datetime.now() + const.SOURCE_TAG_DELAY
+                )
             orders = created | self.env["sale.order"].union(*existing.values())
             with_requests = orders.filtered(
                 lambda o: (
