@@ -37,6 +37,10 @@ ORDER_POLL_OVERLAP_SECONDS = 300
 WEBHOOK_BATCH_SIZE = 50
 # Imported orders whose stock one run of the reservation cron reserves per commit.
 RESERVATION_BATCH_SIZE = 200
+# While webhook events wait to be imported the reservation waits too, looking again every few
+# seconds, but never keeps an order unreserved longer than this (see tiktok.reservation.request).
+RESERVATION_MAX_WAIT_SECONDS = 120
+RESERVATION_RETRY_SECONDS = 3
 # Stock out: a stock change runs the stock push this many seconds later, so that a burst of moves
 # makes one push (in a LIVE burst, TikTok has already taken its own orders off the figure it
 # shows: pushing after every order would only take cores from the import); SKU bindings computed

@@ -35,11 +35,21 @@ class OrderBuilder:
         self.products = {key: self.env.ref(xmlid) for key, xmlid in SERVICE_PRODUCTS.items()}
         self.pricelist = shop._tiktok_pricelist()
         self.tax_ids = shop.tax_id.ids
+        self.line_defaults = self._line_defaults()
         self.bindings = {}
         self.mapped_by_id = {}
         self.buyers = {}
         self.partners = {}
         self.countries = {}
+
+    def _line_defaults(self):
+        """Values every line of the batch shares.
+
+        Without any analytic distribution model, Odoo's lookup of one per line can only find
+        none: the lines say so at once instead of searching (a few ms per order in a burst).
+        """
+        Model = self.env["account.analytic.distribution.model"].sudo()
+        return {} if Model.search_count([], limit=1) else {"analytic_distribution": False}
 
     # === BATCH LOOKUPS === #
 
@@ -186,6 +196,7 @@ class OrderBuilder:
     def _product_line(self, line):
         binding = self.bindings[line.sku_id]
         values = {
+            **self.line_defaults,
             "name": line.description,
             "product_uom_qty": line.quantity,
             "price_unit": float(line.unit_price),
@@ -208,6 +219,7 @@ class OrderBuilder:
     def _service_line(self, kind, amount):
         product = self.products[kind]
         return {
+            **self.line_defaults,
             "product_id": product.id,
             "name": product.name,
             "product_uom_qty": 1,

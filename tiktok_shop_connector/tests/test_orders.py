@@ -1,9 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
+from .. import const
 from ..tiktok_shop.sandbox import returns as sandbox_returns
 from ..tiktok_shop.sandbox.scenarios import _new_live
 from .order_common import OrderSandboxMixin
@@ -196,12 +198,54 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(product.free_qty, free_before - reserved)
         self.assertGreater(reserved, 0)
 
+    def test_reservation_waits_for_pending_webhook_events_but_not_past_its_limit(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        order = self._import(self.us, self._place(self.us, [(sku.id, 1)]))
+        picking = order.picking_ids
+        notification = {"type": 1, "tts_notification_id": "burst-1", "shop_id": "x", "data": {}}
+        self.env["tiktok.webhook.event"]._receive(self.account, notification)
+        now = fields.Datetime.now()
+        self._set_reservation_requested_at(order, now)
+        self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
+        self.assertEqual(picking.state, "confirmed", "imports of the waiting events come first")
+        cron = self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")
+        retry_by = now + timedelta(seconds=const.RESERVATION_RETRY_SECONDS + 5)
+        retry = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", ">", now), ("call_at", "<=", retry_by)]
+        )
+        self.assertTrue(retry, "it looks again a few seconds later")
+        waited = now - timedelta(seconds=const.RESERVATION_MAX_WAIT_SECONDS + 1)
+        self._set_reservation_requested_at(order, waited)
+        self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
+        self.assertEqual(picking.state, "assigned", "never longer than the limit")
+
+    def _set_reservation_requested_at(self, order, moment):
+        self.env.cr.execute(
+            "UPDATE tiktok_reservation_request SET create_date = %s WHERE order_id = %s",
+            [moment, order.id],
+        )
+        self.env.invalidate_all()
+
     def test_unpaid_orders_create_nothing(self):
         (sku,) = self._in_stock_skus(self.us, count=1)
         remote = self._place(self.us, [(sku.id, 1)], paid=False)
         log = self.us._tiktok_import_order_ids([remote.id])
         self.assertEqual(log.skipped_count, 1)
         self.assertFalse(self._sale_orders(self.us, remote.id))
+
+    def test_analytic_distribution_models_apply_to_imported_lines(self):
+        (sku,) = self._in_stock_skus(self.us, count=1)
+        without_model = self._import(self.us, self._place(self.us, [(sku.id, 1)]))
+        self.assertFalse(any(without_model.order_line.mapped("analytic_distribution")))
+        plan = self.env["account.analytic.plan"].create({"name": "TikTok channel"})
+        account = self.env["account.analytic.account"].create({"name": "LIVE", "plan_id": plan.id})
+        product = self.env["product.product"].search([("default_code", "=", sku.seller_sku)])
+        self.env["account.analytic.distribution.model"].create(
+            {"product_id": product.id, "analytic_distribution": {str(account.id): 100}}
+        )
+        order = self._import(self.us, self._place(self.us, [(sku.id, 1)]))
+        line = order.order_line.filtered(lambda line: line.product_id == product)
+        self.assertEqual(line.analytic_distribution, {str(account.id): 100})
 
     def test_fbt_order_is_sold_but_never_shipped_from_our_warehouse(self):
         (sku,) = self._in_stock_skus(self.us, count=1, fbt=True)
