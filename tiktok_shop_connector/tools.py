@@ -18,6 +18,26 @@ def create_unless_concurrent(model, values):
         return model.browse()
 
 
+def claim_without_waiting(env, namespace, keys):
+    """The keys among `keys` this transaction may create a record for: the others are being
+    created by another transaction right now.
+
+    Inserting a unique key another transaction has inserted but not committed waits for that
+    transaction to end: in a LIVE burst, a whole batch of orders would wait for another worker's
+    batch because both bring the same new buyer. A transaction-scoped advisory lock per key
+    says who creates it without waiting; the caller leaves the other keys' orders for a retry.
+    """
+    keys = list(dict.fromkeys(str(key) for key in keys))
+    if not keys:
+        return set()
+    env.cr.execute(
+        """SELECT key, pg_try_advisory_xact_lock(hashtext(%s), hashtext(key))
+             FROM unnest(%s::text[]) AS key""",
+        [namespace, keys],
+    )
+    return {key for key, claimed in env.cr.fetchall() if claimed}
+
+
 def process_in_batches(model, domain, batch_size, process, order=None):
     """Lock and process the records of `domain` batch after batch, as a cron does.
 

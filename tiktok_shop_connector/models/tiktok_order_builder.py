@@ -7,7 +7,7 @@ from odoo import Command
 from psycopg2 import IntegrityError
 
 from ..tiktok_shop.order_mapping import recipient_parts
-from ..tools import create_unless_concurrent
+from ..tools import claim_without_waiting, create_unless_concurrent
 
 SERVICE_PRODUCTS = {
     "shipping": "tiktok_shop_connector.product_tiktok_shipping",
@@ -83,6 +83,8 @@ class OrderBuilder:
         for mapped in mapped_orders:
             if mapped.buyer_id not in self.buyers:
                 missing.setdefault(mapped.buyer_id, (mapped, parts_of[mapped.order_id]))
+        claimed = claim_without_waiting(self.env, "tiktok buyer", missing)
+        missing = {buyer_id: item for buyer_id, item in missing.items() if buyer_id in claimed}
         self.buyers.update(self._create_buyers(Partner, list(missing.values())))
         self.partners = {}
         wanted = {}
@@ -131,9 +133,22 @@ class OrderBuilder:
     # === ONE ORDER === #
 
     def check_ready(self, mapped):
+        """Raise ConcurrentImport if another worker is adding a SKU binding or buyer it needs."""
         busy = [line.sku_id for line in mapped.lines if line.sku_id not in self.bindings]
         if busy:
             raise ConcurrentImport(f"SKU {', '.join(busy)} is being bound by another worker")
+        self.partners_of(mapped)
+
+    def ready(self, mapped_orders):
+        """(orders whose buyer and SKU bindings are at hand, {order id: error} of the others)."""
+        ready, busy = [], {}
+        for mapped in mapped_orders:
+            try:
+                self.check_ready(mapped)
+                ready.append(mapped)
+            except ConcurrentImport as error:
+                busy[mapped.order_id] = error
+        return ready, busy
 
     def unmapped_skus(self, mapped):
         skus = (self.bindings[line.sku_id] for line in mapped.lines)
@@ -149,7 +164,7 @@ class OrderBuilder:
     def values(self, mapped):
         """Values of the sale order of `mapped`, lines included."""
         self.check_ready(mapped)
-        buyer, delivery = self.partners_of(mapped)
+        buyer, delivery = self.partners[mapped.order_id]
         shop = self.shop
         unmapped = self.unmapped_skus(mapped)
         values = {

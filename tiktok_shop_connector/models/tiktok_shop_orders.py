@@ -146,6 +146,9 @@ class TikTokShopOrders(models.Model):
             statuses = self._tiktok_statuses_to_import()
             new = [m for m in mapped_orders if m.order_id not in existing and m.status in statuses]
             log._count("skipped", len(mapped_orders) - len(new) - len(existing))
+            new, busy = builder.ready(new)
+            for mapped in (m for m in mapped_orders if m.order_id in busy):
+                log._count(self._tiktok_import_failed(mapped, busy[mapped.order_id], log, failures))
             created = self._tiktok_create_orders_at_once(new, builder)
             if created:
                 log._count("created", len(created))

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..tools import create_unless_concurrent
+from ..tools import claim_without_waiting, create_unless_concurrent
 
 
 class TikTokSku(models.Model):
@@ -105,6 +105,10 @@ class TikTokSku(models.Model):
             )
         }
         missing = [line for line in _unique_by_sku(lines) if line.sku_id not in bindings]
+        claimed = claim_without_waiting(
+            self.env, f"tiktok sku {shop.id}", [line.sku_id for line in missing]
+        )
+        missing = [line for line in missing if line.sku_id in claimed]
         if missing:
             products = self._match_products(shop, [line.seller_sku for line in missing])
             for line in missing:

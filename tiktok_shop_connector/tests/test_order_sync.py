@@ -5,6 +5,8 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .. import const
+from ..models.tiktok_order_builder import OrderBuilder
+from ..tiktok_shop.order_mapping import map_order
 from ..tools import process_in_batches
 from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
@@ -158,6 +160,30 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
 
     def test_two_cron_workers_polling_one_shop_create_each_order_once(self):
         self._run_in_two_workers(lambda shop: shop._cron_poll_orders())
+        self.assertEqual(set(self._order_counts().values()), {1})
+
+    def test_a_buyer_another_worker_is_adding_holds_back_only_its_own_orders(self):
+        state = self.sandbox.state
+        buyer_id = state.orders[self.order_ids[0]].user_id
+        held = [oid for oid in self.order_ids if state.orders[oid].user_id == buyer_id]
+        with committed_env(self.registry) as other, committed_env(self.registry) as worker:
+            # The other worker has inserted the new buyer and not committed yet.
+            other_shop = other["tiktok.shop"].browse(self.shop_id)
+            remote = other_shop._tiktok_fetch_orders(held)
+            OrderBuilder(other_shop)._prepare_buyers([map_order(order) for order in remote])
+            worker.cr.execute("SET LOCAL lock_timeout = '5s'")  # waiting would fail the import
+            started = time.monotonic()
+            shop = worker["tiktok.shop"].browse(self.shop_id)
+            log = shop._tiktok_import_order_ids(self.order_ids)
+            self.assertLess(time.monotonic() - started, 5, "nothing waited for the other worker")
+            self.assertEqual(log.failed_count, len(held))
+            self.assertIn("being added by another worker", log.message)
+            worker.cr.commit()
+            other.cr.rollback()
+        counts = self._order_counts()
+        self.assertEqual({oid for oid, count in counts.items() if not count}, set(held))
+        with committed_env(self.registry) as env:  # the retry
+            env["tiktok.shop"].browse(self.shop_id)._tiktok_import_order_ids(held)
         self.assertEqual(set(self._order_counts().values()), {1})
 
     def _receive_order_events(self):
