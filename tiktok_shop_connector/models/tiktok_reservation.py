@@ -66,10 +66,12 @@ class TikTokReservationRequest(models.Model):
         oldest = self.search([], order="id", limit=1)
         if not oldest:
             return False
-        deadline = oldest.create_date + timedelta(seconds=const.RESERVATION_MAX_WAIT_SECONDS)
+        max_wait = timedelta(seconds=const.RESERVATION_MAX_WAIT_SECONDS)
+        deadline = oldest.create_date + max_wait
         now = fields.Datetime.now()
-        Event = self.env["tiktok.webhook.event"]
-        if now >= deadline or not Event.search_count([("state", "=", "pending")], limit=1):
+        # Events that have waited longer are no burst in progress (their crons may be stopped).
+        arriving = [("state", "=", "pending"), ("received_at", ">=", now - max_wait)]
+        if now >= deadline or not self.env["tiktok.webhook.event"].search_count(arriving, limit=1):
             return False
         retry_at = now + timedelta(seconds=const.RESERVATION_RETRY_SECONDS)
         cron = self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")

@@ -198,16 +198,16 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(product.free_qty, free_before - reserved)
         self.assertGreater(reserved, 0)
 
-    def test_reservation_waits_for_pending_webhook_events_but_not_past_its_limit(self):
+    def test_reservation_waits_for_arriving_webhook_events_but_not_past_its_limit(self):
         (sku,) = self._in_stock_skus(self.us, count=1)
         order = self._import(self.us, self._place(self.us, [(sku.id, 1)]))
-        picking = order.picking_ids
         notification = {"type": 1, "tts_notification_id": "burst-1", "shop_id": "x", "data": {}}
-        self.env["tiktok.webhook.event"]._receive(self.account, notification)
+        event = self.env["tiktok.webhook.event"]._receive(self.account, notification)[0]
         now = fields.Datetime.now()
-        self._set_reservation_requested_at(order, now)
+        self._set_moment("tiktok_webhook_event", "received_at", event.id, now)
+        self._set_requested_at(order, now)
         self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
-        self.assertEqual(picking.state, "confirmed", "imports of the waiting events come first")
+        self.assertEqual(order.picking_ids.state, "confirmed", "imports of the events come first")
         cron = self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")
         retry_by = now + timedelta(seconds=const.RESERVATION_RETRY_SECONDS + 5)
         retry = self.env["ir.cron.trigger"].search(
@@ -215,15 +215,24 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         )
         self.assertTrue(retry, "it looks again a few seconds later")
         waited = now - timedelta(seconds=const.RESERVATION_MAX_WAIT_SECONDS + 1)
-        self._set_reservation_requested_at(order, waited)
+        self._set_requested_at(order, waited)
         self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
-        self.assertEqual(picking.state, "assigned", "never longer than the limit")
+        self.assertEqual(order.picking_ids.state, "assigned", "never longer than the limit")
+        # An event pending for longer than that is no burst going on (its cron may be stopped).
+        self._set_moment("tiktok_webhook_event", "received_at", event.id, waited)
+        later = self._import(self.us, self._place(self.us, [(sku.id, 1)]))
+        self._set_requested_at(later, now)
+        self._run_cron_method("tiktok.reservation.request", "_cron_reserve_tiktok_orders")
+        self.assertEqual(later.picking_ids.state, "assigned")
 
-    def _set_reservation_requested_at(self, order, moment):
-        self.env.cr.execute(
-            "UPDATE tiktok_reservation_request SET create_date = %s WHERE order_id = %s",
-            [moment, order.id],
-        )
+    def _set_requested_at(self, order, moment):
+        request = order.tiktok_reservation_request_ids
+        self._set_moment("tiktok_reservation_request", "create_date", request.id, moment)
+
+    def _set_moment(self, table, column, row_id, moment):
+        """Date a row as of `moment` (the test transaction's own clock stands still)."""
+        self.env.flush_all()
+        self.env.cr.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [moment, row_id])
         self.env.invalidate_all()
 
     def test_unpaid_orders_create_nothing(self):
