@@ -1,8 +1,16 @@
 """Small ORM helpers the sync code shares."""
 
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
+
+from .tiktok_shop import TikTokShopError
+
+# What syncing one record (an order, a product, a notification) may fail with and still leave
+# the rest of its batch to go on: the record is logged as failed and tried again later.
+# UserError covers ValidationError.
+RECORD_SYNC_ERRORS = (UserError, TikTokShopError, ValueError, KeyError)
 
 
 def create_unless_concurrent(model, values):

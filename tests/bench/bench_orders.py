@@ -39,10 +39,15 @@ def parse_arguments():
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--burst", type=int, default=500)
     parser.add_argument("--burst-seconds", type=float, default=60)
-    parser.add_argument("--database", default="tiktok_shop_bench")
+    add_database_arguments(parser, "tiktok_shop_bench")
+    return parser.parse_args()
+
+
+def add_database_arguments(parser, database):
+    """The options every benchmark has: its database, the Odoo configuration, keep or drop."""
+    parser.add_argument("--database", default=database)
     parser.add_argument("--config", default=str(CONFIG))
     parser.add_argument("--keep-database", action="store_true")
-    return parser.parse_args()
 
 
 def free_port():

@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_orders import (
     ADDON_DIR,
-    CONFIG,
     Sandbox,
+    add_database_arguments,
     connect_seller,
     install_database,
     odoo_environment,
@@ -44,9 +44,7 @@ def parse_arguments():
     parser.add_argument("--products", type=int, default=2800)
     parser.add_argument("--moves", type=int, default=100)
     parser.add_argument("--naive-skus", type=int, default=0)
-    parser.add_argument("--database", default="tiktok_stock_bench")
-    parser.add_argument("--config", default=str(CONFIG))
-    parser.add_argument("--keep-database", action="store_true")
+    add_database_arguments(parser, "tiktok_stock_bench")
     return parser.parse_args()
 
 

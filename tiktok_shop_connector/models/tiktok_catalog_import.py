@@ -3,25 +3,19 @@ import logging
 from itertools import islice
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from psycopg2 import IntegrityError
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
 from ..tiktok_shop.catalog_mapping import map_product, newest_update_time
+from ..tools import RECORD_SYNC_ERRORS
 
 _logger = logging.getLogger(__name__)
 
 # What one product's import may fail with and still leave the rest of the catalog to go on.
 # An IntegrityError is another worker binding the same product: the next run sees its binding.
-CATALOG_ERRORS = (
-    UserError,
-    ValidationError,
-    TikTokShopError,
-    ValueError,
-    KeyError,
-    IntegrityError,
-)
+CATALOG_ERRORS = (*RECORD_SYNC_ERRORS, IntegrityError)
 
 
 class TikTokProductImported(models.Model):

@@ -16,6 +16,7 @@ from ..tiktok_shop.order_mapping import (
     map_order,
     source_tag,
 )
+from ..tools import RECORD_SYNC_ERRORS
 from .tiktok_order_builder import ConcurrentImport, OrderBuilder
 
 _logger = logging.getLogger(__name__)
@@ -26,15 +27,7 @@ IMPORT_CONTEXT = {"tracking_disable": True}
 DEFAULT_STATUSES_TO_IMPORT = "ON_HOLD,AWAITING_SHIPMENT,AWAITING_COLLECTION"
 # What an order import may fail with and still leave the rest of the batch to go on.
 # A serialization failure is another worker's commit on a row the order needs (a stock quant).
-ORDER_ERRORS = (
-    UserError,
-    ValidationError,
-    TikTokShopError,
-    ValueError,
-    KeyError,
-    ConcurrentImport,
-    SerializationFailure,
-)
+ORDER_ERRORS = (*RECORD_SYNC_ERRORS, ConcurrentImport, SerializationFailure)
 
 
 class TikTokShopOrders(models.Model):
@@ -147,8 +140,9 @@ class TikTokShopOrders(models.Model):
             new = [m for m in mapped_orders if m.order_id not in existing and m.status in statuses]
             log._count("skipped", len(mapped_orders) - len(new) - len(existing))
             new, busy = builder.ready(new)
-            for mapped in (m for m in mapped_orders if m.order_id in busy):
-                log._count(self._tiktok_import_failed(mapped, busy[mapped.order_id], log, failures))
+            for order_id, error in busy.items():
+                mapped = builder.mapped_by_id[order_id]
+                log._count(self._tiktok_import_failed(mapped, error, log, failures))
             created = self._tiktok_create_orders_at_once(new, builder)
             if created:
                 log._count("created", len(created))

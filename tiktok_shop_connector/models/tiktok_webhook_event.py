@@ -8,7 +8,7 @@ from odoo.fields import Domain
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
-from ..tools import process_in_batches
+from ..tools import RECORD_SYNC_ERRORS, process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ class TikTokWebhookEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 result = getattr(self, handler)(notification.get("data") or {})
-        except (TikTokShopError, UserError, ValueError, KeyError) as error:
+        except RECORD_SYNC_ERRORS as error:
             _logger.info("TikTok webhook event %s failed: %s", self.id, error)
             self._set_outcome(error=str(error))
             return
