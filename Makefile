@@ -1,4 +1,4 @@
-.PHONY: run test lint format
+.PHONY: run test lint format bench bench-orders bench-stock bench-sandbox
 
 run:  ## Odoo 19 on http://127.0.0.1:8069 with the addon on a demo database
 	bash scripts/run.sh
@@ -11,3 +11,15 @@ lint:
 
 format:
 	bash scripts/lint.sh --fix
+
+bench:  ## the three benchmarks, one after the other
+	bash scripts/bench.sh all
+
+bench-orders:  ## orders/s end to end vs the raw ORM, LIVE burst latency
+	bash scripts/bench.sh orders $(ARGS)
+
+bench-stock:  ## stock push of 10,000 SKUs: full, incremental, one call per SKU
+	bash scripts/bench.sh stock $(ARGS)
+
+bench-sandbox:  ## requests per second the sandbox serves
+	bash scripts/bench.sh sandbox $(ARGS)

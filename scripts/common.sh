@@ -4,7 +4,10 @@ set -euo pipefail
 
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL_DIR="$ROOT_DIR/.local"
-PYTHON="${PYTHON:-python3}"
+# The machine's Python only creates the project's environment; everything runs in the environment.
+BASE_PYTHON="${TIKTOK_BASE_PYTHON:-python3}"
+VENV_DIR="$LOCAL_DIR/venv"
+PYTHON="$VENV_DIR/bin/python"
 LOCAL_PG_PORT="${TIKTOK_LOCAL_PGPORT:-54329}"
 LOCAL_PG_ROLE="odoo"
 mkdir -p "$LOCAL_DIR"
@@ -18,28 +21,60 @@ say() {
     printf '==> %s\n' "$*"
 }
 
-require_odoo() {
-    command -v "$PYTHON" >/dev/null || die "$PYTHON not found. Install Python 3.10+."
-    if ! "$PYTHON" -c 'import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 19)' 2>/dev/null; then
-        die "Odoo 19 is not importable by '$PYTHON'. Install Odoo 19.0 (community) into this Python:
-  get the 19.0 source, then run  pip install -r <odoo>/requirements.txt
-  and make the source importable (pip install -e <odoo>, or a .pth file naming <odoo>).
-  Check with:  $PYTHON -c 'import odoo.release; print(odoo.release.version)'"
-    fi
+ensure_venv() {
+    command -v "$BASE_PYTHON" >/dev/null || die "$BASE_PYTHON not found: install Python 3.10+."
+    "$BASE_PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+        || die "$BASE_PYTHON is Python $("$BASE_PYTHON" -c 'import platform; print(platform.python_version())'); the project needs 3.10+ (TIKTOK_BASE_PYTHON names another)."
+    [ -x "$PYTHON" ] && return 0
+    mkdir -p "$LOCAL_DIR/logs"
+    say "Creating the project's Python environment in $VENV_DIR"
+    "$BASE_PYTHON" -m venv "$VENV_DIR" >"$LOCAL_DIR/logs/venv.log" 2>&1 \
+        || { rm -rf "$VENV_DIR"; die "'$BASE_PYTHON -m venv' failed (log: $LOCAL_DIR/logs/venv.log; Debian: apt-get install python3-venv)."; }
+}
+
+# Odoo 19 from ODOO_SOURCE (a directory or an archive) or Odoo's download server; nothing to do
+# when the environment imports it already.
+ensure_odoo() {
+    "$PYTHON" "$ROOT_DIR/scripts/bootstrap_odoo.py" --python "$PYTHON" --local-dir "$LOCAL_DIR" \
+        || exit 2
 }
 
 install_python_requirements() {
-    # Only call pip when something is missing: it keeps repeated runs fast and offline-safe.
-    if ! "$PYTHON" - <<'PY' 2>/dev/null
-import importlib.util, sys
-modules = ["requests", "jwt", "cryptography", "pytest_odoo", "ruff", "websocket"]
-sys.exit(any(importlib.util.find_spec(m) is None for m in modules))
-PY
-    then
-        say "Installing Python packages from requirements.txt"
-        "$PYTHON" -m pip install --quiet -r "$ROOT_DIR/requirements.txt" \
-            || die "pip could not install requirements.txt (see the messages above)."
-    fi
+    # pip runs only when requirements.txt changed since the last install: repeated runs stay offline.
+    local stamp="$VENV_DIR/.requirements.sha256" wanted
+    wanted=$(sha256sum "$ROOT_DIR/requirements.txt" | cut -d' ' -f1)
+    [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] && return 0
+    mkdir -p "$LOCAL_DIR/logs"
+    say "Installing the project's Python packages from requirements.txt (log: $LOCAL_DIR/logs/pip-project.log)"
+    "$PYTHON" -m pip install -r "$ROOT_DIR/requirements.txt" >"$LOCAL_DIR/logs/pip-project.log" 2>&1 \
+        || { tail -15 "$LOCAL_DIR/logs/pip-project.log"; die "pip could not install requirements.txt (log: $LOCAL_DIR/logs/pip-project.log)."; }
+    echo "$wanted" >"$stamp"
+}
+
+# Everything the Odoo commands need in the project's environment.
+prepare_python() {
+    ensure_venv
+    ensure_odoo
+    install_python_requirements
+}
+
+# Runs an Odoo install or update in the background, its log in LOG, and says which module it is
+# loading every 15 s (a demo database takes a couple of minutes).
+run_with_progress() {
+    local log=$1 pid status=0 waited=0 last
+    shift
+    "$@" --log-handler=odoo.modules.loading:INFO >"$log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        waited=$((waited + 1))
+        if [ $((waited % 15)) -eq 0 ]; then
+            last=$(grep -o 'Loading module [^ ]* ([0-9]*/[0-9]*)' "$log" | tail -1 || true)
+            say "  ... ${waited} s${last:+, $last}"
+        fi
+    done
+    wait "$pid" || status=$?
+    return "$status"
 }
 
 # The browser tour needs Chromium: Odoo would skip it silently without, so install it or stop.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start the local TikTok Shop sandbox; options are passed on (see --help), e.g.
 #   scripts/sandbox.sh --port 8999 --seed 1 --scenario stream --speed 60 --webhook-url URL
-set -euo pipefail
-ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# It needs the project's packages (requests), not Odoo.
+source "$(dirname "$0")/common.sh"
+ensure_venv
+install_python_requirements
 export PYTHONPATH="$ROOT_DIR/tiktok_shop_connector${PYTHONPATH:+:$PYTHONPATH}"
-exec "${PYTHON:-python3}" -m tiktok_shop.sandbox "$@"
+exec "$PYTHON" -m tiktok_shop.sandbox "$@"

@@ -10,21 +10,21 @@ CONFIG="$LOCAL_DIR/odoo-test.conf"
 [ "$TEST_DB" = "tiktok_shop_test" ] || CONFIG="$LOCAL_DIR/odoo-test-$TEST_DB.conf"
 TEST_HTTP_PORT="${TIKTOK_TEST_HTTP_PORT:-8069}"
 
-require_odoo
-install_python_requirements
+prepare_python
 ensure_chromium
 ensure_postgres
 write_odoo_config "$CONFIG" "$TEST_HTTP_PORT"
 
 say "Ruff"
-PYTHON="$PYTHON" bash "$ROOT_DIR/scripts/lint.sh" \
+bash "$ROOT_DIR/scripts/lint.sh" \
     || die "ruff found problems: 'make format' fixes most of them."
 
-say "Installing tiktok_shop_connector into a fresh database '$TEST_DB'"
+INSTALL_LOG="$LOCAL_DIR/logs/install-test.log"
+say "Installing tiktok_shop_connector into a fresh database '$TEST_DB' (log: $INSTALL_LOG)"
 dropdb --if-exists "$TEST_DB" >/dev/null 2>&1
-"$PYTHON" -m odoo -c "$CONFIG" -d "$TEST_DB" -i tiktok_shop_connector --stop-after-init \
-    --log-level=warn >"$LOCAL_DIR/install-test.log" 2>&1 \
-    || { tail -40 "$LOCAL_DIR/install-test.log"; die "installing the addon failed (log: $LOCAL_DIR/install-test.log)"; }
+run_with_progress "$INSTALL_LOG" "$PYTHON" -m odoo -c "$CONFIG" -d "$TEST_DB" \
+    -i tiktok_shop_connector --stop-after-init --log-level=warn \
+    || { tail -40 "$INSTALL_LOG"; die "installing the addon failed (log: $INSTALL_LOG)"; }
 [ "$(addon_state "$TEST_DB")" = "installed" ] || die "the addon is not installed in '$TEST_DB'."
 
 say "pytest"

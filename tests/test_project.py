@@ -24,20 +24,21 @@ def run_script(script, env_overrides, tmp_path):
     )
 
 
-def python_without_odoo(tmp_path):
-    """A python3 that cannot see site-packages, hence no Odoo."""
-    wrapper = tmp_path / "python-without-odoo"
-    wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} -S "$@"\n')
+def fake_python(tmp_path, version):
+    """A 'python3' that reports an old version."""
+    wrapper = tmp_path / "python-old"
+    wrapper.write_text(
+        f'#!/bin/sh\ncase "$*" in *version_info*) exit 1;; *python_version*) echo {version};; esac\n'
+    )
     wrapper.chmod(0o755)
     return str(wrapper)
 
 
 @pytest.mark.parametrize("script", ["test.sh", "run.sh"])
-def test_commands_stop_with_a_clear_message_without_odoo(script, tmp_path):
-    result = run_script(script, {"PYTHON": python_without_odoo(tmp_path)}, tmp_path)
+def test_commands_need_python_310_for_their_environment(script, tmp_path):
+    result = run_script(script, {"TIKTOK_BASE_PYTHON": fake_python(tmp_path, "3.8.10")}, tmp_path)
     assert result.returncode == 2
-    assert "Odoo 19 is not importable" in result.stderr
-    assert "pip install -r <odoo>/requirements.txt" in result.stderr
+    assert "is Python 3.8.10; the project needs 3.10+" in result.stderr
 
 
 def test_no_server_and_no_postgres_binaries_is_reported(tmp_path):

@@ -1,9 +1,9 @@
 """Order import benchmark: the connector end to end against the raw ORM, and a LIVE burst.
 
-    python3 tests/bench/bench_orders.py [--orders 2000] [--burst 500] [--burst-seconds 60]
+    make bench-orders ARGS="--orders 2000 --burst 500 --burst-seconds 60"
 
-Needs Odoo 19 importable and PostgreSQL (scripts/test.sh writes .local/odoo-test.conf, which is
-read for the database settings). It installs the addon into a fresh database, starts the sandbox
+`make bench-orders` sets up the project's environment, Odoo and PostgreSQL like the other commands
+and writes .local/odoo-bench.conf, read for the database settings. It installs the addon into a fresh database, starts the sandbox
 in its own process and prints:
 
 1. throughput: `--orders` orders of 2-3 lines across two shops (US, GB) imported end to end
@@ -31,7 +31,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDON_DIR = ROOT / "tiktok_shop_connector"
-CONFIG = ROOT / ".local" / "odoo-test.conf"
+CONFIG = ROOT / ".local" / "odoo-bench.conf"
 
 
 def parse_arguments():

@@ -1,6 +1,6 @@
 """How many order-search and order-detail requests per second the sandbox serves.
 
-    python3 tests/bench/bench_sandbox.py [--requests 4000] [--threads 8] [--orders-per-shop 200]
+    make bench-sandbox ARGS="--requests 4000 --threads 8 --orders-per-shop 200"
 
 The sandbox runs in its own process, so it does not share a GIL with the load generator. Client
 threads use the project's `TikTokShopClient` (signed requests, one keep-alive connection each)
