@@ -187,8 +187,9 @@ def resolve_source(source, local_dir, download_url, expected_sha256=None):
 
 
 def ldap_headers_present(include_dirs=("/usr/include", "/usr/local/include")):
-    return any(Path(d, "ldap.h").is_file() and Path(d, "sasl", "sasl.h").is_file()
-               for d in include_dirs)
+    return any(
+        Path(d, "ldap.h").is_file() and Path(d, "sasl", "sasl.h").is_file() for d in include_dirs
+    )
 
 
 def requirement_name(line):
@@ -244,7 +245,9 @@ def link_source(python, root):
     """A .pth file in the environment's site-packages names the source: importable, no build."""
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     Path(purelib, PTH_NAME).write_text(f"{root}\n")
 

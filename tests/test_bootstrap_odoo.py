@@ -184,9 +184,7 @@ def test_odoo_requirements_go_to_pip_with_the_build_constraints(tmp_path):
     """pip is called on the filtered requirements, PIP_CONSTRAINT reaching its build steps."""
     record = tmp_path / "pip-call"
     fake_python = tmp_path / "python"
-    fake_python.write_text(
-        f'#!/bin/sh\n{{ echo "$@"; cat "$PIP_CONSTRAINT"; }} > {record}\n'
-    )
+    fake_python.write_text(f'#!/bin/sh\n{{ echo "$@"; cat "$PIP_CONSTRAINT"; }} > {record}\n')
     fake_python.chmod(0o755)
     source = make_source(tmp_path / "src")
     (source / "requirements.txt").write_text("cbor2==5.4.2\npython-ldap==3.4.0\n")

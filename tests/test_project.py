@@ -3,7 +3,6 @@
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,9 +26,8 @@ def run_script(script, env_overrides, tmp_path):
 def fake_python(tmp_path, version):
     """A 'python3' that reports an old version."""
     wrapper = tmp_path / "python-old"
-    wrapper.write_text(
-        f'#!/bin/sh\ncase "$*" in *version_info*) exit 1;; *python_version*) echo {version};; esac\n'
-    )
+    answers = f"*version_info*) exit 1;; *python_version*) echo {version};;"
+    wrapper.write_text(f'#!/bin/sh\ncase "$*" in {answers} esac\n')
     wrapper.chmod(0o755)
     return str(wrapper)
 

@@ -3,8 +3,8 @@
     make bench-orders ARGS="--orders 2000 --burst 500 --burst-seconds 60"
 
 `make bench-orders` sets up the project's environment, Odoo and PostgreSQL like the other commands
-and writes .local/odoo-bench.conf, read for the database settings. It installs the addon into a fresh database, starts the sandbox
-in its own process and prints:
+and writes .local/odoo-bench.conf, read for the database settings. It installs the addon into a
+fresh database, starts the sandbox in its own process and prints:
 
 1. throughput: `--orders` orders of 2-3 lines across two shops (US, GB) imported end to end
    (sandbox -> signed API -> confirmed sale orders with lines and pickings), by the connector's

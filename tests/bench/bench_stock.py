@@ -3,11 +3,11 @@
     make bench-stock ARGS="--products 2800 --moves 100 --naive-skus 0"
 
 `make bench-stock` sets up the project's environment, Odoo and PostgreSQL like the other commands
-and writes .local/odoo-bench.conf, read for the database settings. It installs the addon into a fresh database and starts the
-sandbox in its own process with `--products` products per shop (about 3.6 SKUs each: 2,800 make
-10,080 SKUs in the US shop) and its 50 requests/second limit per endpoint. Odoo has one product
-per US SKU, stocked in one warehouse that feeds the shop's two seller warehouses (its FBT one is
-never pushed). It prints:
+and writes .local/odoo-bench.conf, read for the database settings. It installs the addon into a
+fresh database and starts the sandbox in its own process with `--products` products per shop
+(about 3.6 SKUs each: 2,800 make 10,080 SKUs in the US shop) and its 50 requests/second limit
+per endpoint. Odoo has one product per US SKU, stocked in one warehouse that feeds the shop's two
+seller warehouses (its FBT one is never pushed). It prints:
 
 1. the full push after a full resync: seconds, Update Inventory calls (one per TikTok product),
    SKUs pushed;
