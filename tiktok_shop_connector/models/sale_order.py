@@ -3,7 +3,7 @@ import logging
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from .tiktok_order_builder import tracking_values
+from ..tools.order_builder import tracking_values
 
 _logger = logging.getLogger(__name__)
 

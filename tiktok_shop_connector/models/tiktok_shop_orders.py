@@ -17,7 +17,7 @@ from ..tiktok_shop.order_mapping import (
     source_tag,
 )
 from ..tools import RECORD_SYNC_ERRORS
-from .tiktok_order_builder import ConcurrentImport, OrderBuilder
+from ..tools.order_builder import ConcurrentImport, OrderBuilder
 
 _logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from odoo import Command
 from psycopg2 import IntegrityError
 
 from ..tiktok_shop.order_mapping import recipient_parts
-from ..tools import claim_without_waiting, create_unless_concurrent
+from . import claim_without_waiting, create_unless_concurrent
 
 SERVICE_PRODUCTS = {
     "shipping": "tiktok_shop_connector.product_tiktok_shipping",

@@ -5,7 +5,7 @@ from odoo.fields import Domain
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
-from .tiktok_shop import TikTokShopError
+from ..tiktok_shop import TikTokShopError
 
 # What syncing one record (an order, a product, a notification) may fail with and still leave
 # the rest of its batch to go on: the record is logged as failed and tried again later.
