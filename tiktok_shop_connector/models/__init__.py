@@ -1,6 +1,5 @@
 # ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
-from . import tiktok_secret_mixin
-from . import tiktok_account, tiktok_shop, tiktok_webhook_event, tiktok_sync_log
+from . import connection
 from . import tiktok_product, tiktok_sku, sale_order, tiktok_reservation, tiktok_shop_orders
 from . import tiktok_fulfillment, tiktok_cancellation
 from . import tiktok_sandbox_demo

@@ -1,7 +1,12 @@
+import logging
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .. import const
+from ... import const
+
+_logger = logging.getLogger(__name__)
 
 
 class TikTokShop(models.Model):
@@ -207,3 +212,45 @@ class TikTokShop(models.Model):
         """Bring the product's status and audit failure reasons back onto its listings."""
         data = self.env["tiktok.product"]._tiktok_refresh_remote(self, product_id)
         return f"product {data.get('id')}: {data.get('status')}"
+
+
+class TikTokShopSyncLog(models.Model):
+    _inherit = "tiktok.shop"
+
+    sync_log_ids = fields.One2many("tiktok.sync.log", "shop_id", string="Sync log")
+
+    @contextmanager
+    def _tiktok_sync_run(self, kind, trigger="cron"):
+        """Record one sync run: yields its log, closed as done, partial or failed.
+
+        An error ends the run as failed with its message, and is re-raised so the caller's cron
+        or button reports it too.
+        """
+        self.ensure_one()
+        log = (
+            self.env["tiktok.sync.log"]
+            .sudo()
+            .create({"shop_id": self.id, "kind": kind, "trigger": trigger})
+        )
+        try:
+            yield log
+        except Exception as error:
+            _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
+            log._close(error)
+            raise
+        log._close()
+
+    def _compute_last_syncs(self):
+        """Last successful run per kind, and the error of the latest run when it failed."""
+        Log = self.env["tiktok.sync.log"].sudo()
+        finished = Log._read_group(
+            [("shop_id", "in", self.ids), ("state", "in", ("done", "partial"))],
+            ["shop_id", "kind"],
+            ["started_at:max"],
+        )
+        last = {(shop.id, kind): started for shop, kind, started in finished}
+        for shop in self:
+            for kind in const.SYNC_KINDS:
+                shop[f"last_sync_{kind}"] = last.get((shop.id, kind), False)
+            latest = Log.search([("shop_id", "=", shop.id)], limit=1)
+            shop.last_sync_error = latest.message if latest.state == "failed" else False

@@ -6,9 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from .. import const
-from ..tiktok_shop import TikTokShopError
-from ..tools import RECORD_SYNC_ERRORS, process_in_batches
+from ... import const
+from ...tiktok_shop import TikTokShopError
+from ...tools import RECORD_SYNC_ERRORS, process_in_batches
 
 _logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from odoo.tools.misc import hash_sign
 from odoo.tools.urls import urljoin
 from psycopg2.errors import SerializationFailure
 
-from .. import const
-from ..tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url
-from ..tiktok_shop.const import API_HOST, AUTH_HOST
+from ... import const
+from ...tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url
+from ...tiktok_shop.const import API_HOST, AUTH_HOST
 
 _logger = logging.getLogger(__name__)
 

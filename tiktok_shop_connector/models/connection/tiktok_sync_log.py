@@ -1,12 +1,8 @@
-import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .. import const
-
-_logger = logging.getLogger(__name__)
+from ... import const
 
 SYNC_LOG_KINDS = [
     ("orders", "Orders"),
@@ -76,45 +72,3 @@ class TikTokSyncLog(models.Model):
         else:
             state = "partial" if self.failed_count else "done"
         self.write({"state": state, "ended_at": fields.Datetime.now()})
-
-
-class TikTokShopSyncLog(models.Model):
-    _inherit = "tiktok.shop"
-
-    sync_log_ids = fields.One2many("tiktok.sync.log", "shop_id", string="Sync log")
-
-    @contextmanager
-    def _tiktok_sync_run(self, kind, trigger="cron"):
-        """Record one sync run: yields its log, closed as done, partial or failed.
-
-        An error ends the run as failed with its message, and is re-raised so the caller's cron
-        or button reports it too.
-        """
-        self.ensure_one()
-        log = (
-            self.env["tiktok.sync.log"]
-            .sudo()
-            .create({"shop_id": self.id, "kind": kind, "trigger": trigger})
-        )
-        try:
-            yield log
-        except Exception as error:
-            _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
-            log._close(error)
-            raise
-        log._close()
-
-    def _compute_last_syncs(self):
-        """Last successful run per kind, and the error of the latest run when it failed."""
-        Log = self.env["tiktok.sync.log"].sudo()
-        finished = Log._read_group(
-            [("shop_id", "in", self.ids), ("state", "in", ("done", "partial"))],
-            ["shop_id", "kind"],
-            ["started_at:max"],
-        )
-        last = {(shop.id, kind): started for shop, kind, started in finished}
-        for shop in self:
-            for kind in const.SYNC_KINDS:
-                shop[f"last_sync_{kind}"] = last.get((shop.id, kind), False)
-            latest = Log.search([("shop_id", "=", shop.id)], limit=1)
-            shop.last_sync_error = latest.message if latest.state == "failed" else False

@@ -4,7 +4,7 @@ import os
 from odoo import api, models
 from odoo.tools import config
 
-from ..tiktok_shop import secret_box
+from ...tiktok_shop import secret_box
 
 _logger = logging.getLogger(__name__)
 
