@@ -51,3 +51,14 @@ class TikTokProduct(models.Model):
     _shop_product_unique = models.Constraint(
         "unique(shop_id, tiktok_product_id)", "This TikTok product is already bound in this shop."
     )
+
+
+class TikTokProductImported(models.Model):
+    _inherit = "tiktok.product"
+
+    imported_template = fields.Boolean(
+        string="Odoo product made by the import",
+        readonly=True,
+        help="The catalog import created the Odoo product: its name, description and main "
+        "image follow TikTok's. A product that existed in Odoo is never renamed.",
+    )

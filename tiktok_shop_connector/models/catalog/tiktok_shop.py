@@ -6,27 +6,16 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from psycopg2 import IntegrityError
 
-from .. import const
-from ..tiktok_shop import TikTokShopError
-from ..tiktok_shop.catalog_mapping import map_product, newest_update_time
-from ..tools import RECORD_SYNC_ERRORS
+from ... import const
+from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop.catalog_mapping import map_product, newest_update_time
+from ...tools import RECORD_SYNC_ERRORS
 
 _logger = logging.getLogger(__name__)
 
 # What one product's import may fail with and still leave the rest of the catalog to go on.
 # An IntegrityError is another worker binding the same product: the next run sees its binding.
 CATALOG_ERRORS = (*RECORD_SYNC_ERRORS, IntegrityError)
-
-
-class TikTokProductImported(models.Model):
-    _inherit = "tiktok.product"
-
-    imported_template = fields.Boolean(
-        string="Odoo product made by the import",
-        readonly=True,
-        help="The catalog import created the Odoo product: its name, description and main "
-        "image follow TikTok's. A product that existed in Odoo is never renamed.",
-    )
 
 
 class TikTokShopCatalog(models.Model):
