@@ -1,6 +1,5 @@
 # ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
-from . import connection, catalog
-from . import sale_order, tiktok_reservation, tiktok_shop_orders
+from . import connection, catalog, orders
 from . import tiktok_fulfillment, tiktok_cancellation
 from . import tiktok_sandbox_demo
 from . import tiktok_category, tiktok_listing, tiktok_price, product_template

@@ -12,20 +12,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .. import const
-from ..tools import process_in_batches
+from ... import const
+from ...tools import process_in_batches
 
 RESERVABLE_MOVE_STATES = ("confirmed", "partially_available")
-
-
-class StockMove(models.Model):
-    _inherit = "stock.move"
-
-    def _should_assign_at_confirm(self):
-        """Override of `stock`: a TikTok import leaves reservation to the reservation cron."""
-        if self.env.context.get("tiktok_defer_reservation"):
-            return self._should_bypass_reservation()
-        return super()._should_assign_at_confirm()
 
 
 class TikTokReservationRequest(models.Model):
@@ -85,29 +75,3 @@ class TikTokReservationRequest(models.Model):
         )
         moves._action_assign()
         self.unlink()
-
-
-class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    tiktok_reservation_request_ids = fields.One2many("tiktok.reservation.request", "order_id")
-    tiktok_reservation_pending = fields.Boolean(
-        string="Reservation pending",
-        compute="_compute_tiktok_reservation_pending",
-        help="Confirmed by the import; its stock is reserved by the next reservation run.",
-    )
-
-    @api.depends("tiktok_reservation_request_ids")
-    def _compute_tiktok_reservation_pending(self):
-        for order in self:
-            order.tiktok_reservation_pending = bool(order.tiktok_reservation_request_ids)
-
-    def _tiktok_confirm_deferring_reservation(self):
-        """Confirm imported orders, leaving their reservation to the reservation cron."""
-        if not self:
-            return
-        self.with_context(tiktok_defer_reservation=True).action_confirm()
-        self.env["tiktok.reservation.request"].sudo().create(
-            [{"order_id": order.id} for order in self]
-        )
-        self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")._trigger()

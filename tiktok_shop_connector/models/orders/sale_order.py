@@ -3,7 +3,7 @@ import logging
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools.order_builder import tracking_values
+from ...tools.order_builder import tracking_values
 
 _logger = logging.getLogger(__name__)
 
@@ -185,44 +185,27 @@ class SaleOrder(models.Model):
             )
 
 
-class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+class SaleOrderReservation(models.Model):
+    _inherit = "sale.order"
 
-    tiktok_sku_id = fields.Char(string="TikTok SKU id", readonly=True, copy=False)
-    tiktok_line_item_ids = fields.Char(
-        string="TikTok line items", readonly=True, copy=False, help="Comma-separated ids."
+    tiktok_reservation_request_ids = fields.One2many("tiktok.reservation.request", "order_id")
+    tiktok_reservation_pending = fields.Boolean(
+        string="Reservation pending",
+        compute="_compute_tiktok_reservation_pending",
+        help="Confirmed by the import; its stock is reserved by the next reservation run.",
     )
 
-    def _action_launch_stock_rule(self, **kwargs):
-        """Override of `sale_stock`: TikTok ships FBT orders from its own stock, never ours."""
-        own = self.filtered(lambda line: not line.order_id.tiktok_is_fbt)
-        return super(SaleOrderLine, own)._action_launch_stock_rule(**kwargs)
+    @api.depends("tiktok_reservation_request_ids")
+    def _compute_tiktok_reservation_pending(self):
+        for order in self:
+            order.tiktok_reservation_pending = bool(order.tiktok_reservation_request_ids)
 
-
-class StockPicking(models.Model):
-    _inherit = "stock.picking"
-
-    tiktok_on_hold = fields.Boolean(related="sale_id.tiktok_on_hold", string="On TikTok hold")
-
-    def button_validate(self):
-        self.sale_id._tiktok_check_can_ship()
-        return super().button_validate()
-
-
-class ResPartner(models.Model):
-    _inherit = "res.partner"
-
-    tiktok_buyer_id = fields.Char(string="TikTok buyer id", index=True, copy=False)
-    tiktok_address_key = fields.Char(index=True, copy=False)
-
-    _tiktok_buyer_unique = models.UniqueIndex(
-        "(tiktok_buyer_id) WHERE tiktok_buyer_id IS NOT NULL AND parent_id IS NULL",
-        "This TikTok buyer already has a contact.",
-    )
-
-    @api.model
-    def _tiktok_address_key(self, parts):
-        return "|".join(
-            str(parts.get(key) or "")
-            for key in ("name", "street", "street2", "city", "zip", "state_name", "country_code")
+    def _tiktok_confirm_deferring_reservation(self):
+        """Confirm imported orders, leaving their reservation to the reservation cron."""
+        if not self:
+            return
+        self.with_context(tiktok_defer_reservation=True).action_confirm()
+        self.env["tiktok.reservation.request"].sudo().create(
+            [{"order_id": order.id} for order in self]
         )
+        self.env.ref("tiktok_shop_connector.ir_cron_reserve_tiktok_orders")._trigger()

@@ -7,17 +7,17 @@ from odoo.exceptions import UserError, ValidationError
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
-from .. import const
-from ..tiktok_shop import TikTokShopError
-from ..tiktok_shop.order_mapping import (
+from ... import const
+from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop.order_mapping import (
     PAID_STATUSES,
     affiliate_attributions,
     live_windows,
     map_order,
     source_tag,
 )
-from ..tools import RECORD_SYNC_ERRORS
-from ..tools.order_builder import ConcurrentImport, OrderBuilder
+from ...tools import RECORD_SYNC_ERRORS
+from ...tools.order_builder import ConcurrentImport, OrderBuilder
 
 _logger = logging.getLogger(__name__)
 
