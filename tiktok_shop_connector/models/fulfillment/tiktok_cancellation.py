@@ -3,7 +3,7 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tiktok_shop import TikTokShopError
+from ...tiktok_shop import TikTokShopError
 
 PENDING = "CANCELLATION_REQUEST_PENDING"
 
@@ -67,64 +67,3 @@ class TikTokCancellation(models.Model):
         database_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
         name = f"tiktok-cancellation:{database_uuid}:{self.cancel_id}:{decision}"
         return uuid.uuid5(uuid.NAMESPACE_URL, name).hex
-
-
-class TikTokShopCancellations(models.Model):
-    _inherit = "tiktok.shop"
-
-    def _tiktok_sync_cancellations(self, sale_orders):
-        """Create or update the cancellations of these orders (one search per 50 orders)."""
-        self.ensure_one()
-        by_tiktok_id = {order.tiktok_order_id: order for order in sale_orders}
-        Cancellation = self.env["tiktok.cancellation"].sudo()
-        ids = list(by_tiktok_id)
-        for start in range(0, len(ids), 50):
-            remote = self._tiktok_client().paginate(
-                "POST",
-                "/return_refund/202309/cancellations/search",
-                shop_cipher=self.cipher,
-                items_key="cancellations",
-                page_size=50,
-                json={"order_ids": ids[start : start + 50]},
-            )
-            for item in remote:
-                values = {
-                    "status": item.get("cancel_status"),
-                    "role": item.get("role"),
-                    "reason": item.get("cancel_reason_text") or item.get("cancel_reason"),
-                    "sale_order_id": by_tiktok_id.get(str(item.get("order_id"))).id,
-                }
-                known = Cancellation.search(
-                    [("shop_id", "=", self.id), ("cancel_id", "=", str(item["cancel_id"]))]
-                )
-                if known:
-                    known.write(values)
-                else:
-                    Cancellation.create(
-                        {
-                            "shop_id": self.id,
-                            "cancel_id": str(item["cancel_id"]),
-                            "tiktok_order_id": str(item["order_id"]),
-                            **values,
-                        }
-                    )
-
-
-class SaleOrderCancellations(models.Model):
-    _inherit = "sale.order"
-
-    tiktok_cancellation_ids = fields.One2many("tiktok.cancellation", "sale_order_id")
-    tiktok_cancel_requested = fields.Boolean(
-        compute="_compute_tiktok_cancel_requested", string="Buyer asks to cancel"
-    )
-
-    @api.depends("tiktok_cancellation_ids.is_pending")
-    def _compute_tiktok_cancel_requested(self):
-        for order in self:
-            order.tiktok_cancel_requested = any(order.tiktok_cancellation_ids.mapped("is_pending"))
-
-    def action_tiktok_approve_cancellation(self):
-        return self.tiktok_cancellation_ids.filtered("is_pending").action_approve()
-
-    def action_tiktok_reject_cancellation(self):
-        return self.tiktok_cancellation_ids.filtered("is_pending").action_reject()

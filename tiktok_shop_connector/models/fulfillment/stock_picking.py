@@ -4,9 +4,9 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .. import const
-from ..tiktok_shop import TikTokShopError
-from ..tools import process_in_batches
+from ... import const
+from ...tiktok_shop import TikTokShopError
+from ...tools import process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -15,84 +15,6 @@ TRACKING_STATES = [
     ("sent", "Sent"),
     ("failed", "Failed, retried"),
 ]
-
-
-class TikTokShippingProvider(models.Model):
-    """A shipping provider TikTok accepts for a shop, and the Odoo carrier that stands for it."""
-
-    _name = "tiktok.shipping.provider"
-    _description = "TikTok Shop shipping provider"
-    _order = "shop_id, name"
-
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    provider_id = fields.Char(string="TikTok provider id", required=True, readonly=True)
-    name = fields.Char(required=True, readonly=True)
-    carrier_id = fields.Many2one("delivery.carrier", string="Odoo carrier")
-
-    _shop_provider_unique = models.Constraint(
-        "unique(shop_id, provider_id)", "This TikTok shipping provider is already listed."
-    )
-    _shop_carrier_unique = models.Constraint(
-        "unique(shop_id, carrier_id)", "This carrier already stands for another TikTok provider."
-    )
-
-
-class TikTokShopFulfillment(models.Model):
-    _inherit = "tiktok.shop"
-
-    shipping_provider_ids = fields.One2many("tiktok.shipping.provider", "shop_id")
-    handover_method = fields.Selection(
-        [("DROP_OFF", "Drop off at a carrier point"), ("PICKUP", "Carrier picks up")],
-        default="DROP_OFF",
-        required=True,
-        help="How parcels with TikTok's shipping label reach the carrier.",
-    )
-
-    def action_load_shipping_providers(self):
-        """List the providers of every delivery option of the shop's warehouses, from TikTok."""
-        for shop in self:
-            known = {p.provider_id: p for p in shop.shipping_provider_ids}
-            for provider in shop._tiktok_remote_providers():
-                if provider["provider_id"] not in known:
-                    known[provider["provider_id"]] = self.env["tiktok.shipping.provider"].create(
-                        {"shop_id": shop.id, **provider}
-                    )
-        return True
-
-    def _tiktok_remote_providers(self):
-        self.ensure_one()
-        providers = {}
-        warehouses = self._tiktok_request("GET", "/logistics/202309/warehouses")["warehouses"]
-        for warehouse in warehouses:
-            if warehouse.get("type") != "SALES_WAREHOUSE":
-                continue
-            options = (
-                self._tiktok_request(
-                    "GET", f"/logistics/202309/warehouses/{warehouse['id']}/delivery_options"
-                ).get("delivery_options")
-                or []
-            )
-            for option in options:
-                if option.get("type") != "SEND_BY_SELLER":
-                    continue
-                path = f"/logistics/202309/delivery_options/{option['id']}/shipping_providers"
-                for provider in self._tiktok_request("GET", path).get("shipping_providers") or []:
-                    providers[str(provider["id"])] = {"name": provider["name"]}
-        return [{"provider_id": key, **value} for key, value in providers.items()]
-
-    def _tiktok_provider_of(self, carrier):
-        self.ensure_one()
-        provider = self.shipping_provider_ids.filtered(lambda p: p.carrier_id == carrier)[:1]
-        if not provider:
-            raise UserError(
-                self.env._(
-                    "Map the carrier %(carrier)s to a TikTok shipping provider of %(shop)s "
-                    "(shop > Shipping providers) to send its tracking numbers.",
-                    carrier=carrier.name or self.env._("(none)"),
-                    shop=self.name,
-                )
-            )
-        return provider.provider_id
 
 
 class StockPickingFulfillment(models.Model):
