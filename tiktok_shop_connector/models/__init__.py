@@ -1,5 +1,5 @@
 # ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
 from . import connection, catalog, orders, fulfillment
 from . import tiktok_sandbox_demo
-from . import tiktok_category, tiktok_listing, tiktok_price, product_template
+from . import publishing
 from . import tiktok_warehouse, tiktok_stock

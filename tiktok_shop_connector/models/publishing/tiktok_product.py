@@ -1,25 +1,14 @@
-import base64
-import io
 import uuid
 from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
-from PIL import Image
 
-from .. import const
-from ..tiktok_shop import TikTokShopError, listing_rules
-from ..tiktok_shop.listing_rules import Problem
+from ... import const
+from ...tiktok_shop import TikTokShopError, listing_rules
+from ...tiktok_shop.listing_rules import Problem
 
-IDENTIFIER_TYPES = [
-    ("GTIN", "GTIN (14 digits)"),
-    ("EAN", "EAN (8, 13 or 14 digits)"),
-    ("UPC", "UPC (12 digits)"),
-    ("ISBN", "ISBN (13 digits)"),
-]
-# The identifier type a barcode of this many digits most likely is.
-IDENTIFIER_TYPE_BY_LENGTH = {8: "EAN", 12: "UPC", 13: "EAN", 14: "GTIN"}
 CHECK_STATES = [("todo", "Not checked"), ("problems", "Has problems"), ("ready", "Ready")]
 
 
@@ -525,205 +514,6 @@ class TikTokListing(models.Model):
         return remote
 
 
-class TikTokListingUpload(models.AbstractModel):
-    """A file of a listing sent to TikTok's image upload once; a new file is sent again."""
-
-    _name = "tiktok.listing.upload"
-    _description = "TikTok listing file"
-    # The Binary field holding the file, and TikTok's use case for it.
-    _tiktok_file_field = None
-    _tiktok_use_case = None
-
-    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
-    tiktok_uri = fields.Char(string="TikTok URI", readonly=True, copy=False)
-
-    def write(self, vals):
-        if self._tiktok_file_field in vals:
-            vals = {**vals, "tiktok_uri": False}
-        return super().write(vals)
-
-    def _tiktok_file_name(self):
-        return self.name
-
-    def _tiktok_upload(self):
-        """TikTok's URI of the file, uploaded the first time."""
-        if not self.tiktok_uri:
-            answer = self.listing_id.shop_id._tiktok_request(
-                "POST",
-                "/product/202309/images/upload",
-                files={
-                    "data": (
-                        self._tiktok_file_name(),
-                        base64.b64decode(self[self._tiktok_file_field]),
-                    )
-                },
-                form={"use_case": self._tiktok_use_case},
-            )
-            self.tiktok_uri = answer["uri"]
-        return self.tiktok_uri
-
-
-class TikTokListingImage(models.Model):
-    """One image of a listing; the first is the main image. Checked before it is uploaded."""
-
-    _name = "tiktok.listing.image"
-    _inherit = ["tiktok.listing.upload"]
-    _description = "TikTok listing image"
-    _tiktok_file_field = "image"
-    _tiktok_use_case = "MAIN_IMAGE"
-    _order = "listing_id, sequence, id"
-
-    sequence = fields.Integer(default=10)
-    name = fields.Char(required=True, default="image")
-    # Not resized: TikTok's own limits (1:1, 600 px, 5 MB) are checked on the original.
-    image = fields.Image(required=True)
-    width = fields.Integer(compute="_compute_dimensions", store=True)
-    height = fields.Integer(compute="_compute_dimensions", store=True)
-    size_bytes = fields.Integer(string="Size (bytes)", compute="_compute_dimensions", store=True)
-
-    @api.depends("image")
-    def _compute_dimensions(self):
-        for record in self:
-            data = base64.b64decode(record.image) if record.image else b""
-            record.size_bytes = len(data)
-            record.width, record.height = _image_size(data)
-
-    def _tiktok_info(self):
-        return listing_rules.ImageInfo(self.name, self.width, self.height, self.size_bytes)
-
-
-class TikTokListingAttribute(models.Model):
-    """A product attribute the listing's category has; required ones must have a value."""
-
-    _name = "tiktok.listing.attribute"
-    _description = "TikTok listing attribute"
-    _order = "listing_id, required desc, sequence, id"
-
-    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
-    sequence = fields.Integer()
-    attribute_tiktok_id = fields.Char(string="TikTok attribute id", required=True, readonly=True)
-    name = fields.Char(required=True, readonly=True)
-    required = fields.Boolean(readonly=True)
-    multiple = fields.Boolean(string="Several values", readonly=True)
-    allowed_values = fields.Char(readonly=True, help="Empty: any text.")
-    value = fields.Char(help="Several values are separated by commas when the attribute allows.")
-
-    def _value_names(self):
-        if not (self.value or "").strip():
-            return []
-        names = self.value.split(",") if self.multiple else [self.value]
-        return [name.strip() for name in names if name.strip()]
-
-
-class TikTokListingDocument(models.Model):
-    """A compliance document the category's rules ask for (a certification), attached or not."""
-
-    _name = "tiktok.listing.document"
-    _inherit = ["tiktok.listing.upload"]
-    _description = "TikTok listing compliance document"
-    _order = "listing_id, required desc, name"
-    _tiktok_file_field = "document"
-    _tiktok_use_case = "CERTIFICATION_IMAGE"
-
-    certification_tiktok_id = fields.Char(string="TikTok certification id", required=True)
-    name = fields.Char(required=True, readonly=True)
-    details = fields.Char(string="What it must show", readonly=True)
-    required = fields.Boolean(readonly=True)
-    document = fields.Binary(attachment=True, help="A scan or photo (JPEG or PNG).")
-    document_name = fields.Char()
-
-    def _tiktok_file_name(self):
-        return self.document_name or self.name
-
-
-class TikTokListingVariant(models.Model):
-    """A variant as a TikTok SKU of the listing: seller SKU, identifier, price and stock."""
-
-    _name = "tiktok.listing.variant"
-    _description = "TikTok listing variant"
-    _order = "listing_id, id"
-
-    listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
-    product_id = fields.Many2one("product.product", string="Variant", required=True)
-    seller_sku = fields.Char(
-        string="Seller SKU", compute="_compute_seller_sku", store=True, readonly=False
-    )
-    identifier_type = fields.Selection(
-        IDENTIFIER_TYPES, compute="_compute_identifier", store=True, readonly=False
-    )
-    identifier_code = fields.Char(
-        string="Product identifier", compute="_compute_identifier", store=True, readonly=False
-    )
-    price = fields.Float(string="Sale price", compute="_compute_prices", digits="Product Price")
-    list_price = fields.Float(compute="_compute_prices", digits="Product Price")
-    sku_binding_id = fields.Many2one("tiktok.sku", string="TikTok SKU", readonly=True)
-
-    _listing_variant_unique = models.Constraint(
-        "unique(listing_id, product_id)", "A variant is listed once per listing."
-    )
-
-    @api.depends("product_id.default_code")
-    def _compute_seller_sku(self):
-        for line in self:
-            line.seller_sku = line.product_id.default_code
-
-    @api.depends("product_id.barcode")
-    def _compute_identifier(self):
-        for line in self:
-            barcode = line.product_id.barcode or ""
-            kind = IDENTIFIER_TYPE_BY_LENGTH.get(len(barcode)) if barcode.isdigit() else None
-            line.identifier_code = barcode if kind else False
-            line.identifier_type = kind or False
-
-    @api.depends("product_id", "listing_id.shop_id.pricelist_id")
-    def _compute_prices(self):
-        for listing, lines in self.grouped("listing_id").items():
-            prices = listing.shop_id._tiktok_variant_prices(lines.product_id)
-            for line in lines:
-                sale, listed = prices.get(line.product_id.id, (None, None))
-                line.price = float(sale or 0)
-                line.list_price = float(listed or 0)
-
-    def _tiktok_sku_draft(self, price):
-        return listing_rules.SkuDraft(
-            seller_sku=self.seller_sku or "",
-            price=price,
-            identifier_type=self.identifier_type or "",
-            identifier_code=self.identifier_code or "",
-            sales_attributes=self._tiktok_variations(),
-        )
-
-    def _tiktok_variations(self):
-        """((attribute, value), ...) of the variant: TikTok's sales attributes."""
-        return tuple(
-            (value.attribute_id.name, value.name)
-            for value in self.product_id.product_template_attribute_value_ids
-        )
-
-    def _tiktok_sku_body(self, prices, outlets):
-        shop = self.listing_id.shop_id
-        sale, listed = shop._tiktok_price_strings(prices)
-        currency = shop.currency_id.name
-        body = {
-            "seller_sku": self.seller_sku,
-            "price": {"amount": sale, "currency": currency},
-            # Listed without units: a new SKU binding has its stock to push, so the stock push
-            # sends what Odoo can really sell (split between the shops sharing the stock) right
-            # after publishing.
-            "inventory": [
-                {"warehouse_id": outlet.tiktok_warehouse_id, "quantity": 0} for outlet in outlets
-            ],
-            "sales_attributes": [
-                {"name": name, "value_name": value} for name, value in self._tiktok_variations()
-            ],
-        }
-        if listed:
-            body["list_price"] = {"amount": listed, "currency": currency}
-        if self.identifier_code:
-            body["identifier_code"] = {"code": self.identifier_code, "type": self.identifier_type}
-        return body
-
-
 # === HELPERS === #
 
 
@@ -758,15 +548,6 @@ def _add_remote_names(env, vals):
         brand = env["tiktok.brand"].browse(vals["brand_id"])
         vals["brand_tiktok_id"] = brand.tiktok_brand_id
         vals["brand_name"] = brand.name
-
-
-def _image_size(data):
-    if not data:
-        return 0, 0
-    try:
-        return Image.open(io.BytesIO(data)).size
-    except OSError:
-        return 0, 0
 
 
 def _with_sku_ids(body, sku_ids):
