@@ -2,4 +2,4 @@
 from . import connection, catalog, orders, fulfillment
 from . import tiktok_sandbox_demo
 from . import publishing
-from . import tiktok_warehouse, tiktok_stock
+from . import stock
