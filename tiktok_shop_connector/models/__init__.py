@@ -1,5 +1,3 @@
-# ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
-from . import connection, catalog, orders, fulfillment
-from . import tiktok_sandbox_demo
-from . import publishing
-from . import stock
+# ruff: noqa: I001 -- Odoo registers models in import order: connection/ defines tiktok.account and
+# tiktok.shop, catalog/ tiktok.product and tiktok.sku, and the other concerns extend them.
+from . import connection, catalog, orders, fulfillment, publishing, stock, demo
