@@ -1,9 +1,3 @@
-# ruff: noqa: I001 -- Odoo registers models in import order: the mixin comes before its users.
-from . import tiktok_secret_mixin
-from . import tiktok_account, tiktok_shop, tiktok_webhook_event, tiktok_sync_log
-from . import tiktok_product, tiktok_sku, sale_order, tiktok_reservation, tiktok_shop_orders
-from . import tiktok_order_cancel, tiktok_fetch_orders, tiktok_fulfillment, tiktok_cancellation
-from . import tiktok_sandbox_demo
-from . import tiktok_category, tiktok_listing, tiktok_price, product_template
-from . import tiktok_warehouse, tiktok_stock
-from . import tiktok_catalog_import, tiktok_sku_mapping, tiktok_sku_mapping_import
+# ruff: noqa: I001 -- Odoo registers models in import order: connection/ defines tiktok.account and
+# tiktok.shop, catalog/ tiktok.product and tiktok.sku, and the other concerns extend them.
+from . import connection, catalog, orders, fulfillment, publishing, stock, demo

@@ -5,9 +5,9 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .. import const
-from ..models.tiktok_order_builder import OrderBuilder
 from ..tiktok_shop.order_mapping import map_order
 from ..tools import process_in_batches
+from ..tools.order_builder import OrderBuilder
 from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
 

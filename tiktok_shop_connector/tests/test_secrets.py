@@ -1,7 +1,7 @@
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import TransactionCase, tagged
 
-from ..models.tiktok_secret_mixin import MASK
+from ..models.connection.tiktok_secret_mixin import MASK
 from ..tiktok_shop.client import TokenInfo
 from .common import APP_SECRET, TikTokTestMixin
 

@@ -1,0 +1,1 @@
+from . import tiktok_product, tiktok_shop, tiktok_sku

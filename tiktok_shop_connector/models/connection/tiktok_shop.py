@@ -1,0 +1,256 @@
+import logging
+from contextlib import contextmanager
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ... import const
+
+_logger = logging.getLogger(__name__)
+
+
+class TikTokShop(models.Model):
+    """One TikTok shop an account's seller authorized: its market, and how Odoo syncs with it."""
+
+    _name = "tiktok.shop"
+    _description = "TikTok Shop"
+    _inherit = ["mail.thread"]
+    _order = "account_id, name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    account_id = fields.Many2one(
+        "tiktok.account", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    tiktok_shop_id = fields.Char(string="TikTok shop id", required=True, readonly=True, copy=False)
+    cipher = fields.Char(string="Shop cipher", readonly=True, copy=False)
+    code = fields.Char(string="Shop code", readonly=True, copy=False)
+    region = fields.Char(readonly=True, help="ISO 3166 country code of the market (UK is GB).")
+    seller_type = fields.Selection(
+        [("LOCAL", "Local"), ("CROSS_BORDER", "Cross-border")], readonly=True
+    )
+    currency_id = fields.Many2one("res.currency", required=True)
+    language = fields.Char(readonly=True, help="TikTok locale of the market, e.g. en-US.")
+    authorized = fields.Boolean(
+        default=True, readonly=True, copy=False, help="False once the seller deauthorized it."
+    )
+    sync_enabled = fields.Boolean(
+        string="Sync", default=True, tracking=True, help="Master switch of every sync below."
+    )
+    sync_interval_minutes = fields.Integer(string="Sync every (minutes)", default=5)
+    sync_orders = fields.Boolean(string="Orders", default=True)
+    sync_stock = fields.Boolean(string="Stock", default=True)
+    sync_catalog = fields.Boolean(string="Catalog", default=True)
+    sync_fees = fields.Boolean(string="Fees and settlements", default=True)
+    sync_affiliates = fields.Boolean(string="Creator affiliates", default=True)
+    sync_returns = fields.Boolean(string="Returns", default=True)
+    # Read from the sync logs rather than stored here: every import would otherwise write this
+    # row, and two workers syncing one shop would conflict on it.
+    last_sync_orders = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_stock = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_catalog = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_fees = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_affiliates = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_returns = fields.Datetime(compute="_compute_last_syncs")
+    last_sync_error = fields.Text(compute="_compute_last_syncs")
+    last_error = fields.Text(
+        readonly=True, copy=False, help="Why the sync was stopped (e.g. the seller deauthorized)."
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        string="Default warehouse",
+        check_company=True,
+        help="Where TikTok orders of this shop are shipped from.",
+    )
+    stock_warehouse_ids = fields.Many2many(
+        "stock.warehouse",
+        string="Warehouses it may sell from",
+        check_company=True,
+        help="Their free quantity is what this shop shows on TikTok. Empty: the default one.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist", string="TikTok pricelist", check_company=True
+    )
+    team_id = fields.Many2one("crm.team", string="Sales team", check_company=True)
+    order_prefix = fields.Char(default="TT-", help="Put before the TikTok order id in Odoo.")
+    live_reserve_buffer_percent = fields.Float(
+        string="LIVE reserve buffer (%)",
+        default=10.0,
+        help="Share of a product's stock held back from other channels during a LIVE event.",
+    )
+    live_flash_sale_lock = fields.Boolean(
+        string="Lock flash-sale stock",
+        help="During a LIVE event, stock reserved for flash-sale products is sold only on TikTok.",
+    )
+    live_release_delay_minutes = fields.Integer(
+        string="Release after LIVE (minutes)",
+        default=30,
+        help="How long unsold LIVE reservations stay held after the event ends.",
+    )
+    token_expires_at = fields.Datetime(related="account_id.access_token_expires_at")
+    account_state = fields.Selection(related="account_id.state")
+
+    _tiktok_shop_id_unique = models.Constraint(
+        "unique(tiktok_shop_id)", "This TikTok shop is already linked to an account."
+    )
+    _sync_interval_positive = models.Constraint(
+        "CHECK(sync_interval_minutes > 0)", "The sync interval must be at least one minute."
+    )
+    _live_buffer_range = models.Constraint(
+        "CHECK(live_reserve_buffer_percent >= 0 AND live_reserve_buffer_percent <= 100)",
+        "The LIVE reserve buffer is a percentage between 0 and 100.",
+    )
+
+    @api.model
+    def _values_from_authorized_shop(self, remote, account):
+        """Field values of a shop from one entry of Get Authorized Shops."""
+        region = (remote.get("region") or "").upper()
+        values = {
+            "name": remote.get("name") or remote.get("code") or remote["id"],
+            "account_id": account.id,
+            "company_id": account.company_id.id,
+            "tiktok_shop_id": str(remote["id"]),
+            "cipher": remote.get("cipher"),
+            "code": remote.get("code"),
+            "region": region,
+            "seller_type": remote.get("seller_type") or "LOCAL",
+            "currency_id": self._currency_of_region(region).id,
+            "language": const.REGION_LOCALE.get(region),
+            "authorized": True,
+        }
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", account.company_id.id)], limit=1
+        )
+        if warehouse:
+            values["warehouse_id"] = warehouse.id
+        return values
+
+    @api.model
+    def _currency_of_region(self, region):
+        """The market's currency, activated in Odoo if it was not yet."""
+        code = const.REGION_CURRENCY.get(region)
+        if not code:
+            raise UserError(self.env._("TikTok Shop region %s is not supported.", region or "?"))
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
+        )
+        if not currency:
+            raise UserError(
+                self.env._(
+                    "The currency %(code)s of region %(region)s is missing in Odoo.",
+                    code=code,
+                    region=region,
+                )
+            )
+        if not currency.active:
+            currency.sudo().active = True
+        return currency
+
+    def _is_syncing(self, kind):
+        """True when `kind` (one of const.SYNC_KINDS) should run for this shop now."""
+        self.ensure_one()
+        return (
+            self.active
+            and self.authorized
+            and self.sync_enabled
+            and self.account_id.state == "connected"
+            and self[f"sync_{kind}"]
+        )
+
+    def _tiktok_client(self):
+        self.ensure_one()
+        return self.account_id._tiktok_client()
+
+    def _tiktok_request(self, method, path, **kwargs):
+        """Call a shop-scoped endpoint with this shop's cipher."""
+        self.ensure_one()
+        return self._tiktok_client().request(method, path, shop_cipher=self.cipher, **kwargs)
+
+    def action_stop_sync(self, reason):
+        for shop in self:
+            shop.write({"sync_enabled": False, "last_error": reason})
+            shop.message_post(body=reason)
+
+    # === WEBHOOK FOLLOW-UPS (the resource is re-read, never taken from the payload) === #
+
+    def _tiktok_fetch_orders(self, order_ids):
+        """Order detail for up to 50 ids per call, as TikTok allows."""
+        self.ensure_one()
+        orders = []
+        for start in range(0, len(order_ids), 50):
+            data = self._tiktok_request(
+                "GET", "/order/202309/orders", params={"ids": order_ids[start : start + 50]}
+            )
+            orders.extend(data.get("orders") or [])
+        return orders
+
+    def _tiktok_on_order_event(self, order_ids):
+        log = self._tiktok_import_order_ids(order_ids, trigger="webhook")
+        if log.failed_count:
+            raise ValueError(log.message)
+        return (
+            f"orders {', '.join(order_ids)}: {log.created_count} created, "
+            f"{log.updated_count} updated, {log.skipped_count} unchanged"
+        )
+
+    def _tiktok_on_return_event(self, return_id, order_id):
+        data = self._tiktok_request(
+            "POST",
+            "/return_refund/202309/returns/search",
+            params={"page_size": 10},
+            json={"return_ids": [return_id]},
+        )
+        returns = data.get("return_orders") or []
+        return ", ".join(f"return {r['return_id']}: {r.get('return_status')}" for r in returns)
+
+    def _tiktok_on_product_event(self, product_id):
+        """Bring the product's status and audit failure reasons back onto its listings."""
+        data = self.env["tiktok.product"]._tiktok_refresh_remote(self, product_id)
+        return f"product {data.get('id')}: {data.get('status')}"
+
+
+class TikTokShopSyncLog(models.Model):
+    _inherit = "tiktok.shop"
+
+    sync_log_ids = fields.One2many("tiktok.sync.log", "shop_id", string="Sync log")
+
+    @contextmanager
+    def _tiktok_sync_run(self, kind, trigger="cron"):
+        """Record one sync run: yields its log, closed as done, partial or failed.
+
+        An error ends the run as failed with its message, and is re-raised so the caller's cron
+        or button reports it too.
+        """
+        self.ensure_one()
+        log = (
+            self.env["tiktok.sync.log"]
+            .sudo()
+            .create({"shop_id": self.id, "kind": kind, "trigger": trigger})
+        )
+        try:
+            yield log
+        except Exception as error:
+            _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
+            log._close(error)
+            raise
+        log._close()
+
+    def _compute_last_syncs(self):
+        """Last successful run per kind, and the error of the latest run when it failed."""
+        Log = self.env["tiktok.sync.log"].sudo()
+        finished = Log._read_group(
+            [("shop_id", "in", self.ids), ("state", "in", ("done", "partial"))],
+            ["shop_id", "kind"],
+            ["started_at:max"],
+        )
+        last = {(shop.id, kind): started for shop, kind, started in finished}
+        for shop in self:
+            for kind in const.SYNC_KINDS:
+                shop[f"last_sync_{kind}"] = last.get((shop.id, kind), False)
+            latest = Log.search([("shop_id", "=", shop.id)], limit=1)
+            shop.last_sync_error = latest.message if latest.state == "failed" else False

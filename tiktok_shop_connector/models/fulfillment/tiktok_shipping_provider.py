@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class TikTokShippingProvider(models.Model):
+    """A shipping provider TikTok accepts for a shop, and the Odoo carrier that stands for it."""
+
+    _name = "tiktok.shipping.provider"
+    _description = "TikTok Shop shipping provider"
+    _order = "shop_id, name"
+
+    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
+    provider_id = fields.Char(string="TikTok provider id", required=True, readonly=True)
+    name = fields.Char(required=True, readonly=True)
+    carrier_id = fields.Many2one("delivery.carrier", string="Odoo carrier")
+
+    _shop_provider_unique = models.Constraint(
+        "unique(shop_id, provider_id)", "This TikTok shipping provider is already listed."
+    )
+    _shop_carrier_unique = models.Constraint(
+        "unique(shop_id, carrier_id)", "This carrier already stands for another TikTok provider."
+    )

@@ -1,0 +1,101 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class TikTokShopFulfillment(models.Model):
+    _inherit = "tiktok.shop"
+
+    shipping_provider_ids = fields.One2many("tiktok.shipping.provider", "shop_id")
+    handover_method = fields.Selection(
+        [("DROP_OFF", "Drop off at a carrier point"), ("PICKUP", "Carrier picks up")],
+        default="DROP_OFF",
+        required=True,
+        help="How parcels with TikTok's shipping label reach the carrier.",
+    )
+
+    def action_load_shipping_providers(self):
+        """List the providers of every delivery option of the shop's warehouses, from TikTok."""
+        for shop in self:
+            known = {p.provider_id: p for p in shop.shipping_provider_ids}
+            for provider in shop._tiktok_remote_providers():
+                if provider["provider_id"] not in known:
+                    known[provider["provider_id"]] = self.env["tiktok.shipping.provider"].create(
+                        {"shop_id": shop.id, **provider}
+                    )
+        return True
+
+    def _tiktok_remote_providers(self):
+        self.ensure_one()
+        providers = {}
+        warehouses = self._tiktok_request("GET", "/logistics/202309/warehouses")["warehouses"]
+        for warehouse in warehouses:
+            if warehouse.get("type") != "SALES_WAREHOUSE":
+                continue
+            options = (
+                self._tiktok_request(
+                    "GET", f"/logistics/202309/warehouses/{warehouse['id']}/delivery_options"
+                ).get("delivery_options")
+                or []
+            )
+            for option in options:
+                if option.get("type") != "SEND_BY_SELLER":
+                    continue
+                path = f"/logistics/202309/delivery_options/{option['id']}/shipping_providers"
+                for provider in self._tiktok_request("GET", path).get("shipping_providers") or []:
+                    providers[str(provider["id"])] = {"name": provider["name"]}
+        return [{"provider_id": key, **value} for key, value in providers.items()]
+
+    def _tiktok_provider_of(self, carrier):
+        self.ensure_one()
+        provider = self.shipping_provider_ids.filtered(lambda p: p.carrier_id == carrier)[:1]
+        if not provider:
+            raise UserError(
+                self.env._(
+                    "Map the carrier %(carrier)s to a TikTok shipping provider of %(shop)s "
+                    "(shop > Shipping providers) to send its tracking numbers.",
+                    carrier=carrier.name or self.env._("(none)"),
+                    shop=self.name,
+                )
+            )
+        return provider.provider_id
+
+
+class TikTokShopCancellations(models.Model):
+    _inherit = "tiktok.shop"
+
+    def _tiktok_sync_cancellations(self, sale_orders):
+        """Create or update the cancellations of these orders (one search per 50 orders)."""
+        self.ensure_one()
+        by_tiktok_id = {order.tiktok_order_id: order for order in sale_orders}
+        Cancellation = self.env["tiktok.cancellation"].sudo()
+        ids = list(by_tiktok_id)
+        for start in range(0, len(ids), 50):
+            remote = self._tiktok_client().paginate(
+                "POST",
+                "/return_refund/202309/cancellations/search",
+                shop_cipher=self.cipher,
+                items_key="cancellations",
+                page_size=50,
+                json={"order_ids": ids[start : start + 50]},
+            )
+            for item in remote:
+                values = {
+                    "status": item.get("cancel_status"),
+                    "role": item.get("role"),
+                    "reason": item.get("cancel_reason_text") or item.get("cancel_reason"),
+                    "sale_order_id": by_tiktok_id.get(str(item.get("order_id"))).id,
+                }
+                known = Cancellation.search(
+                    [("shop_id", "=", self.id), ("cancel_id", "=", str(item["cancel_id"]))]
+                )
+                if known:
+                    known.write(values)
+                else:
+                    Cancellation.create(
+                        {
+                            "shop_id": self.id,
+                            "cancel_id": str(item["cancel_id"]),
+                            "tiktok_order_id": str(item["order_id"]),
+                            **values,
+                        }
+                    )

@@ -1,0 +1,20 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    tiktok_buyer_id = fields.Char(string="TikTok buyer id", index=True, copy=False)
+    tiktok_address_key = fields.Char(index=True, copy=False)
+
+    _tiktok_buyer_unique = models.UniqueIndex(
+        "(tiktok_buyer_id) WHERE tiktok_buyer_id IS NOT NULL AND parent_id IS NULL",
+        "This TikTok buyer already has a contact.",
+    )
+
+    @api.model
+    def _tiktok_address_key(self, parts):
+        return "|".join(
+            str(parts.get(key) or "")
+            for key in ("name", "street", "street2", "city", "zip", "state_name", "country_code")
+        )

@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+
+from .tiktok_category import category_version
+
+
+class TikTokBrand(models.Model):
+    """A brand the shop's seller may list under (Get Brands, authorized ones only)."""
+
+    _name = "tiktok.brand"
+    _description = "TikTok Shop brand"
+    _order = "name"
+
+    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
+    tiktok_brand_id = fields.Char(string="TikTok brand id", required=True)
+    name = fields.Char(required=True)
+
+    _shop_brand_unique = models.Constraint(
+        "unique(shop_id, tiktok_brand_id)", "This TikTok brand is already loaded for the shop."
+    )
+
+    @api.model
+    def _tiktok_load_brands(self, shop):
+        known = {brand.tiktok_brand_id: brand for brand in self.search([("shop_id", "=", shop.id)])}
+        brands = shop._tiktok_client().paginate(
+            "GET",
+            "/product/202309/brands",
+            items_key="brands",
+            params={"is_authorized": "true", "category_version": category_version(shop.region)},
+            shop_cipher=shop.cipher,
+            page_size=100,
+        )
+        for entry in brands:
+            if entry["id"] in known:
+                known[entry["id"]].name = entry["name"]
+            else:
+                known[entry["id"]] = self.create(
+                    {"shop_id": shop.id, "tiktok_brand_id": entry["id"], "name": entry["name"]}
+                )
+        return len(known)

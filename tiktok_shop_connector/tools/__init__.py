@@ -1,0 +1,75 @@
+"""Small ORM helpers the sync code shares."""
+
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from psycopg2 import IntegrityError
+from psycopg2.errors import SerializationFailure
+
+from ..tiktok_shop import TikTokShopError
+
+# What syncing one record (an order, a product, a notification) may fail with and still leave
+# the rest of its batch to go on: the record is logged as failed and tried again later.
+# UserError covers ValidationError.
+RECORD_SYNC_ERRORS = (UserError, TikTokShopError, ValueError, KeyError)
+
+
+def create_unless_concurrent(model, values):
+    """Create a record, or return an empty recordset when another worker holds its unique key.
+
+    The insert runs in a savepoint, so the caller's transaction goes on. The other worker's
+    record cannot be read here: Odoo's transactions see the database as it was when they began.
+    """
+    try:
+        with model.env.cr.savepoint():
+            return model.create(values)
+    except IntegrityError:
+        return model.browse()
+
+
+def claim_without_waiting(env, namespace, keys):
+    """The keys among `keys` this transaction may create a record for: the others are being
+    created by another transaction right now.
+
+    Inserting a unique key another transaction has inserted but not committed waits for that
+    transaction to end: in a LIVE burst, a whole batch of orders would wait for another worker's
+    batch because both bring the same new buyer. A transaction-scoped advisory lock per key
+    says who creates it without waiting; the caller leaves the other keys' orders for a retry.
+    """
+    keys = list(dict.fromkeys(str(key) for key in keys))
+    if not keys:
+        return set()
+    env.cr.execute(
+        """SELECT key, pg_try_advisory_xact_lock(hashtext(%s), hashtext(key))
+             FROM unnest(%s::text[]) AS key""",
+        [namespace, keys],
+    )
+    return {key for key, claimed in env.cr.fetchall() if claimed}
+
+
+def process_in_batches(model, domain, batch_size, process, order=None):
+    """Lock and process the records of `domain` batch after batch, as a cron does.
+
+    Each record is tried once per run (a record that fails again waits for the next run instead
+    of looping), batches another worker holds are skipped, and progress is committed after each
+    batch until the cron's time budget runs out.
+    """
+    tried = []
+    while True:
+        todo = Domain(domain) & Domain("id", "not in", tried)
+        try:
+            with model.env.cr.savepoint():
+                batch = model.search(todo, order=order, limit=batch_size).try_lock_for_update()
+        except SerializationFailure:
+            # Another worker committed a change to these rows after this transaction began:
+            # look again from a new transaction, which sees it.
+            if not model.env["ir.cron"]._commit_progress():
+                return
+            model.env.invalidate_all()
+            continue
+        if not batch:
+            return
+        tried += batch.ids
+        process(batch)
+        remaining = model.search_count(Domain(domain) & Domain("id", "not in", tried))
+        if not model.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
+            return
