@@ -13,6 +13,9 @@ from .tiktok_shop.const import (  # noqa: F401
     WEBHOOK_TYPES,
 )
 
+# The group that connects accounts and starts syncs; its buttons check it themselves too.
+MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
+
 # Controller routes; models and tests import them instead of repeating the strings.
 OAUTH_CALLBACK_ROUTE = "/tiktok_shop/oauth/callback"
 WEBHOOK_ROUTE = "/tiktok_shop/webhook"

@@ -8,11 +8,10 @@ from odoo.tools.misc import consteq, verify_hash_signed
 from werkzeug.exceptions import BadRequest, Unauthorized
 
 from .. import const
+from ..const import MANAGER_GROUP
 from ..tiktok_shop import TikTokShopError, verify_webhook_signature
 
 _logger = logging.getLogger(__name__)
-
-MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
 
 
 class TikTokShopController(http.Controller):

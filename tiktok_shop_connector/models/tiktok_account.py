@@ -10,12 +10,13 @@ from odoo.tools.urls import urljoin
 from psycopg2.errors import SerializationFailure
 
 from .. import const
+from ..const import MANAGER_GROUP
 from ..tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url
 from ..tiktok_shop.const import API_HOST, AUTH_HOST
+from ..tools import check_manager
 
 _logger = logging.getLogger(__name__)
 
-MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
 SECRET_GROUP = "base.group_system"
 
 
@@ -91,7 +92,8 @@ class TikTokAccount(models.Model):
         help="Leave empty to use TikTok's page for the market group.",
     )
     callback_url = fields.Char(compute="_compute_callback_urls", string="Redirect URL")
-    webhook_url = fields.Char(compute="_compute_callback_urls")
+    # It names the App Key: managers only, as the key itself.
+    webhook_url = fields.Char(compute="_compute_callback_urls", groups=MANAGER_GROUP)
 
     _app_key_unique = models.Constraint(
         "unique(app_key, company_id)", "This App Key is already used by another TikTok account."
@@ -123,6 +125,7 @@ class TikTokAccount(models.Model):
     def action_connect(self):
         """Open TikTok's seller authorization page; TikTok sends the seller back to the callback."""
         self.ensure_one()
+        check_manager(self.env)
         self._check_credentials()
         nonce = secrets.token_hex(16)
         self.sudo().oauth_nonce = nonce
@@ -145,6 +148,7 @@ class TikTokAccount(models.Model):
 
     def action_disconnect(self):
         """Forget the tokens and stop every sync; TikTok keeps the authorization until revoked."""
+        check_manager(self.env)
         for account in self:
             account.sudo().write(
                 {

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 
 from .. import const
 from ..tiktok_shop import TikTokShopError
-from ..tools import process_in_batches
+from ..tools import check_manager, process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class TikTokShopFulfillment(models.Model):
 
     def action_load_shipping_providers(self):
         """List the providers of every delivery option of the shop's warehouses, from TikTok."""
+        check_manager(self.env)
         for shop in self:
             known = {p.provider_id: p for p in shop.shipping_provider_ids}
             for provider in shop._tiktok_remote_providers():

@@ -24,7 +24,7 @@ from ..tiktok_shop.stock_allocation import (
     outlet_quantities,
     sellable_quantity,
 )
-from ..tools import process_in_batches
+from ..tools import check_manager, process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -317,6 +317,7 @@ class TikTokShopStock(models.Model):
 
     def action_tiktok_resync_stock(self):
         """Push every SKU again at the next stock run, changed or not."""
+        check_manager(self.env)
         self._tiktok_forget_pushed_stock()
         self.env.ref("tiktok_shop_connector.ir_cron_push_stock").sudo()._trigger()
         return {

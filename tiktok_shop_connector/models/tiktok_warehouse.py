@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import check_manager
+
 WAREHOUSE_TYPES = [("SALES_WAREHOUSE", "Sales"), ("RETURN_WAREHOUSE", "Returns")]
 WAREHOUSE_SUB_TYPES = [
     ("DOMESTIC_WAREHOUSE", "Domestic"),
@@ -94,6 +96,7 @@ class TikTokShopWarehouses(models.Model):
         return self.stock_warehouse_ids or self.warehouse_id
 
     def action_load_tiktok_warehouses(self):
+        check_manager(self.env)
         for shop in self:
             shop._tiktok_load_warehouses()
 
