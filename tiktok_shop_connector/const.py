@@ -20,8 +20,7 @@ MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
 OAUTH_CALLBACK_ROUTE = "/tiktok_shop/oauth/callback"
 WEBHOOK_ROUTE = "/tiktok_shop/webhook"
 
-# The OAuth `state` is signed with the database secret under this scope and lives this long.
-OAUTH_STATE_SCOPE = "tiktok_shop_connector.oauth_state"
+# The OAuth `state` (a JWT, see tiktok_shop/oauth_state.py) lives this long.
 OAUTH_STATE_LIFETIME = timedelta(minutes=30)
 
 # An access token this close to its expiry is refreshed before use; the cron refreshes the

@@ -4,7 +4,6 @@ import logging
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools.misc import consteq, verify_hash_signed
 from werkzeug.exceptions import BadRequest, Unauthorized
 
 from .. import const
@@ -25,13 +24,14 @@ class TikTokShopController(http.Controller):
         """TikTok sends the seller back here with a one-time code (or error=auth_denied)."""
         if not request.env.user.has_group(MANAGER_GROUP):
             return self._error_page("Only TikTok Shop managers can connect an account.", 403)
-        account = self._account_from_state(state)
+        account = request.env["tiktok.account"]._tiktok_consume_oauth_state(state)
         if not account:
             return self._error_page(
                 "This authorization link is invalid, expired or already used. "
                 "Start again from the account with Connect TikTok Shop.",
                 400,
             )
+        request.env.cr.commit()  # the burnt state stays burnt whatever happens next
         if error or not code:
             return self._error_page(
                 "The authorization was refused on TikTok (%s): nothing was changed."
@@ -52,26 +52,6 @@ class TikTokShopController(http.Controller):
             "?tiktok_connected=1",
             local=True,
         )
-
-    def _account_from_state(self, state):
-        """The account the signed state names, if it is fresh, unused and this user's; burns it."""
-        if not state:
-            return None
-        try:
-            values = verify_hash_signed(request.env(su=True), const.OAUTH_STATE_SCOPE, state)
-        except (ValueError, TypeError):
-            values = None
-        if not isinstance(values, dict) or values.get("uid") != request.env.uid:
-            return None
-        account = request.env["tiktok.account"].sudo().browse(values.get("account_id")).exists()
-        if not account or not account.oauth_nonce:
-            return None
-        if not consteq(account.oauth_nonce, str(values.get("nonce", ""))):
-            return None
-        # Accepted once: the nonce is burnt before the code exchange, even if that fails.
-        account.oauth_nonce = False
-        request.env.cr.commit()
-        return account.with_user(request.env.user).with_context(tiktok_oauth=True)
 
     def _error_page(self, message, status):
         return request.render(
