@@ -1,4 +1,3 @@
-import json
 import logging
 
 from odoo import http
@@ -8,7 +7,12 @@ from werkzeug.exceptions import BadRequest, Unauthorized
 
 from .. import const
 from ..const import MANAGER_GROUP
-from ..tiktok_shop import TikTokShopError, verify_webhook_signature
+from ..tiktok_shop import (
+    TikTokShopError,
+    WebhookPayloadError,
+    parse_notification,
+    verify_webhook_signature,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -93,10 +97,7 @@ class TikTokShopController(http.Controller):
 
 def _parse_notification(raw_body):
     try:
-        notification = json.loads(raw_body)
-        int(notification["type"])
-    except (ValueError, KeyError, TypeError) as error:
+        return parse_notification(raw_body)
+    except WebhookPayloadError as error:
+        _logger.warning("TikTok webhook refused: %s", error)
         raise BadRequest("malformed TikTok notification") from error
-    if not isinstance(notification.get("data", {}), dict):
-        raise BadRequest("malformed TikTok notification")
-    return notification

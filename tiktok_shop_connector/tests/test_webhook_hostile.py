@@ -1,0 +1,59 @@
+import json
+
+from odoo.tests import HttpCase, tagged
+
+from .. import const
+from ..tiktok_shop import webhook_signature
+from .common import APP_KEY, APP_SECRET, SHOP_TIKTOK_ID, TikTokTestMixin
+
+ORDER_EVENT = {
+    "type": 1,
+    "tts_notification_id": "7327112393057372001",
+    "shop_id": SHOP_TIKTOK_ID,
+    "timestamp": 1732345678,
+    "data": {"order_id": "576486316948490001", "update_time": 1732345670},
+}
+
+
+def _body(**changes):
+    return json.dumps({**ORDER_EVENT, **changes}).encode()
+
+
+def _nested(opening, closing, depth, inner=b"1"):
+    return opening * depth + inner + closing * depth
+
+
+# Valid JSON, correctly signed, that today's receiver would fail to store.
+HOSTILE_BODIES = {
+    "100k nested arrays": b'{"type":1,"data":{"x":' + _nested(b"[", b"]", 100_000, b"") + b"}}",
+    "5k nested objects": b'{"type":1,"data":' + _nested(b'{"a":', b"}", 5_000) + b"}",
+    "NUL in the shop id": _body(shop_id=f"{SHOP_TIKTOK_ID}\u0000"),
+    "NUL in the data": _body(data={"order_id": "5764863169\u000048490001"}),
+    "type beyond a PostgreSQL integer": _body(type=99999999999999999999),
+    "notification id that is an object": _body(tts_notification_id={"id": "1"}),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestHostileWebhooks(TikTokTestMixin, HttpCase):
+    """Signed bodies that are valid JSON but hostile: refused, nothing stored."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls._create_account(cls.env, state="connected")
+        cls.shop = cls._create_shop(cls.account)
+
+    def _post(self, raw, signature=None):
+        signature = signature or webhook_signature(APP_KEY, APP_SECRET, raw)
+        headers = {"Content-Type": "application/json", "Authorization": signature}
+        return self.url_open(f"{const.WEBHOOK_ROUTE}/{APP_KEY}", data=raw, headers=headers)
+
+    def _stored_events(self):
+        return self.env["tiktok.webhook.event"].search([("account_id", "=", self.account.id)])
+
+    def test_hostile_json_is_answered_400_and_not_stored(self):
+        for name, raw in HOSTILE_BODIES.items():
+            with self.subTest(name):
+                self.assertEqual(self._post(raw).status_code, 400)
+        self.assertFalse(self._stored_events())
