@@ -20,6 +20,10 @@ MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
 OAUTH_CALLBACK_ROUTE = "/tiktok_shop/oauth/callback"
 WEBHOOK_ROUTE = "/tiktok_shop/webhook"
 
+# Webhook bodies larger than this are refused before they are read (TikTok's pushes are a few
+# kilobytes; Odoo's own limit is 128 MiB).
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+
 # The OAuth `state` (a JWT, see tiktok_shop/oauth_state.py) lives this long.
 OAUTH_STATE_LIFETIME = timedelta(minutes=30)
 

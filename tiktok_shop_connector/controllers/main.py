@@ -3,7 +3,7 @@ import logging
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
-from werkzeug.exceptions import BadRequest, Unauthorized
+from werkzeug.exceptions import BadRequest, LengthRequired, RequestEntityTooLarge, Unauthorized
 
 from .. import const
 from ..const import MANAGER_GROUP
@@ -71,10 +71,12 @@ class TikTokShopController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        # Odoo parses a form body before calling the route: the same limit holds there.
+        max_content_length=const.WEBHOOK_MAX_BODY_BYTES,
     )
     def tiktok_webhook(self, app_key, **kwargs):
         """Verify, store once, trigger processing, answer 200 — all before any business work."""
-        raw_body = request.httprequest.get_data(cache=False)
+        raw_body = _read_limited_body()
         account = self._webhook_account(app_key)
         signature = request.httprequest.headers.get("Authorization", "")
         secret = account._tiktok_read_secret("app_secret") if account else ""
@@ -93,6 +95,21 @@ class TikTokShopController(http.Controller):
             .sudo()
             .search([("app_key", "=", app_key), ("active", "=", True)], limit=1)
         )
+
+
+def _read_limited_body():
+    """The request body, refused before any of it is read when it may exceed the limit.
+
+    The length must be declared: werkzeug reads a chunked body to its end, whatever its size.
+    A declared length caps the read (werkzeug stops there).
+    """
+    httprequest = request.httprequest
+    if httprequest.headers.get("Transfer-Encoding") or httprequest.content_length is None:
+        raise LengthRequired()
+    if httprequest.content_length > const.WEBHOOK_MAX_BODY_BYTES:
+        _logger.warning("TikTok webhook refused: %s bytes", httprequest.content_length)
+        raise RequestEntityTooLarge()
+    return httprequest.get_data(cache=False)
 
 
 def _parse_notification(raw_body):

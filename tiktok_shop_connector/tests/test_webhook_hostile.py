@@ -36,7 +36,7 @@ HOSTILE_BODIES = {
 
 @tagged("post_install", "-at_install")
 class TestHostileWebhooks(TikTokTestMixin, HttpCase):
-    """Signed bodies that are valid JSON but hostile: refused, nothing stored."""
+    """Signed bodies that are too large or valid JSON but hostile: refused, nothing stored."""
 
     @classmethod
     def setUpClass(cls):
@@ -57,3 +57,33 @@ class TestHostileWebhooks(TikTokTestMixin, HttpCase):
             with self.subTest(name):
                 self.assertEqual(self._post(raw).status_code, 400)
         self.assertFalse(self._stored_events())
+
+    def test_body_over_the_limit_is_refused_413_before_its_signature_is_checked(self):
+        signed_but_too_large = _padded(_body(), const.WEBHOOK_MAX_BODY_BYTES + 1)
+        self.assertEqual(self._post(signed_but_too_large).status_code, 413)
+        self.assertFalse(self._stored_events())
+        # The same push within the limit is stored: only the size was refused.
+        self.assertEqual(
+            self._post(_padded(_body(), const.WEBHOOK_MAX_BODY_BYTES)).status_code, 200
+        )
+        self.assertEqual(len(self._stored_events()), 1)
+
+    def test_body_at_the_limit_goes_on_to_the_signature_check(self):
+        at_the_limit = _padded(_body(), const.WEBHOOK_MAX_BODY_BYTES)
+        self.assertEqual(self._post(at_the_limit, signature="0" * 64).status_code, 401)
+        self.assertFalse(self._stored_events())
+
+    def test_body_of_undeclared_length_is_refused_unread(self):
+        """A chunked body would be read whole before its size is known."""
+        chunks = iter([_body()])
+        url = f"{self.base_url()}{const.WEBHOOK_ROUTE}/{APP_KEY}"
+        headers = {"Authorization": webhook_signature(APP_KEY, APP_SECRET, _body())}
+        response = self.opener.post(url, data=chunks, headers=headers, timeout=10)
+        self.assertEqual(response.request.headers.get("Transfer-Encoding"), "chunked")
+        self.assertEqual(response.status_code, 411)
+        self.assertFalse(self._stored_events())
+
+
+def _padded(raw, size):
+    """The JSON `raw` followed by spaces up to `size` bytes: still the same, valid JSON."""
+    return raw + b" " * (size - len(raw))
