@@ -4,7 +4,7 @@ from odoo.tests import HttpCase, tagged
 
 from .. import const
 from ..tiktok_shop import webhook_signature
-from .common import APP_KEY, APP_SECRET, SHOP_TIKTOK_ID, TikTokTestMixin
+from .common import APP_KEY, APP_SECRET, SHOP_TIKTOK_ID, WebhookEndpointMixin
 
 ORDER_EVENT = {
     "type": 1,
@@ -35,43 +35,32 @@ HOSTILE_BODIES = {
 
 
 @tagged("post_install", "-at_install")
-class TestHostileWebhooks(TikTokTestMixin, HttpCase):
+class TestHostileWebhooks(WebhookEndpointMixin, HttpCase):
     """Signed bodies that are too large or valid JSON but hostile: refused, nothing stored."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.account = cls._create_account(cls.env, state="connected")
-        cls.shop = cls._create_shop(cls.account)
-
-    def _post(self, raw, signature=None):
-        signature = signature or webhook_signature(APP_KEY, APP_SECRET, raw)
-        headers = {"Content-Type": "application/json", "Authorization": signature}
-        return self.url_open(f"{const.WEBHOOK_ROUTE}/{APP_KEY}", data=raw, headers=headers)
-
-    def _stored_events(self):
-        return self.env["tiktok.webhook.event"].search([("account_id", "=", self.account.id)])
+    def _post_signed(self, raw):
+        return self._post(raw, webhook_signature(APP_KEY, APP_SECRET, raw))
 
     def test_hostile_json_is_answered_400_and_not_stored(self):
         for name, raw in HOSTILE_BODIES.items():
             with self.subTest(name):
-                self.assertEqual(self._post(raw).status_code, 400)
-        self.assertFalse(self._stored_events())
+                self.assertEqual(self._post_signed(raw).status_code, 400)
+        self.assertFalse(self._events())
 
     def test_body_over_the_limit_is_refused_413_before_its_signature_is_checked(self):
         signed_but_too_large = _padded(_body(), const.WEBHOOK_MAX_BODY_BYTES + 1)
-        self.assertEqual(self._post(signed_but_too_large).status_code, 413)
-        self.assertFalse(self._stored_events())
+        self.assertEqual(self._post_signed(signed_but_too_large).status_code, 413)
+        self.assertFalse(self._events())
         # The same push within the limit is stored: only the size was refused.
         self.assertEqual(
-            self._post(_padded(_body(), const.WEBHOOK_MAX_BODY_BYTES)).status_code, 200
+            self._post_signed(_padded(_body(), const.WEBHOOK_MAX_BODY_BYTES)).status_code, 200
         )
-        self.assertEqual(len(self._stored_events()), 1)
+        self.assertEqual(len(self._events()), 1)
 
     def test_body_at_the_limit_goes_on_to_the_signature_check(self):
         at_the_limit = _padded(_body(), const.WEBHOOK_MAX_BODY_BYTES)
         self.assertEqual(self._post(at_the_limit, signature="0" * 64).status_code, 401)
-        self.assertFalse(self._stored_events())
+        self.assertFalse(self._events())
 
     def test_body_of_undeclared_length_is_refused_unread(self):
         """A chunked body would be read whole before its size is known."""
@@ -81,7 +70,7 @@ class TestHostileWebhooks(TikTokTestMixin, HttpCase):
         response = self.opener.post(url, data=chunks, headers=headers, timeout=10)
         self.assertEqual(response.request.headers.get("Transfer-Encoding"), "chunked")
         self.assertEqual(response.status_code, 411)
-        self.assertFalse(self._stored_events())
+        self.assertFalse(self._events())
 
 
 def _padded(raw, size):
