@@ -25,6 +25,10 @@ class TestManagerOnlyActions(SandboxMixin, HttpCase):
         cls.account = cls._sandbox_account()
         cls.shop = cls._connect_to_sandbox(cls.account)[:1]
         cls.draft_account = cls._create_account(cls.env, name="Not connected yet")
+        template = cls.env["product.template"].create({"name": "Stoneware mug"})
+        cls.listing = cls.env["tiktok.product"].create(
+            {"shop_id": cls.shop.id, "product_tmpl_id": template.id, "title": "Stoneware mug"}
+        )
 
     def _manager_starts_a_connect(self):
         action = self.draft_account.with_user(self.manager).action_connect()
@@ -55,10 +59,11 @@ class TestManagerOnlyActions(SandboxMixin, HttpCase):
         self.draft_account.invalidate_recordset()
         self.assertEqual(self.draft_account.sudo().oauth_nonce, nonce)
 
-    def test_every_manager_button_of_the_account_and_shop_forms_refuses_users(self):
+    def test_every_manager_button_of_the_account_shop_and_listing_forms_refuses_users(self):
         for view, record in (
             ("tiktok_shop_connector.tiktok_account_view_form", self.account),
             ("tiktok_shop_connector.tiktok_shop_view_form", self.shop),
+            ("tiktok_shop_connector.tiktok_product_view_form_listing", self.listing),
         ):
             for method in _manager_object_buttons(self.env.ref(view)):
                 with self.subTest(method=method), self.assertRaises(AccessError):
