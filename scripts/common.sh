@@ -175,10 +175,25 @@ ensure_postgres() {
         || die "Odoo refuses to connect as the 'postgres' role: set PGUSER to another role."
 }
 
-# Writes the Odoo configuration every command of the project uses.
+# Prints the key kept in FILE, generating a random one into it (readable by its owner only) the
+# first time: the demo database's secrets are encrypted with it, so it must stay the same.
+secret_key_from_file() {
+    local file=$1
+    if [ ! -s "$file" ]; then
+        (umask 077 && "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$file") \
+            || die "could not write the secret key file $file"
+    fi
+    cat "$file"
+}
+
+# Writes the Odoo configuration every command of the project uses; with SECRET_KEY_FILE, the
+# connector's secrets are encrypted with the key it keeps instead of one derived from the database.
 write_odoo_config() {
-    local config=$1 http_port=$2 core_addons
+    local config=$1 http_port=$2 secret_key_file=${3:-} core_addons secret_key=""
     core_addons=$(odoo_core_addons_path) || die "Odoo's core addons were not found."
+    [ -z "$secret_key_file" ] || secret_key=$(secret_key_from_file "$secret_key_file")
+    # Readable by its owner only: it may hold the database password and the secrets' key.
+    install -m 600 /dev/null "$config"
     {
         echo "[options]"
         echo "addons_path = $core_addons,$ROOT_DIR"
@@ -190,6 +205,7 @@ write_odoo_config() {
         echo "http_interface = 127.0.0.1"
         echo "http_port = $http_port"
         echo "list_db = False"
+        [ -z "$secret_key" ] || echo "tiktok_shop_secret_key = $secret_key"
     } >"$config"
 }
 

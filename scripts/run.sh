@@ -8,7 +8,8 @@ HTTP_PORT="${TIKTOK_HTTP_PORT:-8069}"
 
 prepare_python
 ensure_postgres
-write_odoo_config "$CONFIG" "$HTTP_PORT"
+# The demo's own key for the connector's secrets, generated once and kept in .local/.
+write_odoo_config "$CONFIG" "$HTTP_PORT" "$LOCAL_DIR/tiktok_shop_secret_key"
 
 # The addon is updated in the demo database only when its files changed since the last update.
 ADDON_STAMP="$LOCAL_DIR/$DEMO_DB.addon.sha256"

@@ -11,7 +11,7 @@
     # stock_delivery: pickings, carriers and tracking numbers sent back to TikTok;
     # account: fees, settlements and creator commissions posted to journals.
     "depends": ["sale_management", "stock_delivery", "account"],
-    "external_dependencies": {"python": ["requests", "cryptography"]},
+    "external_dependencies": {"python": ["requests", "cryptography", "pyjwt"]},
     "data": [
         "security/tiktok_shop_security.xml",
         "security/ir.model.access.csv",

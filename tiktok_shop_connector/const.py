@@ -13,12 +13,18 @@ from .tiktok_shop.const import (  # noqa: F401
     WEBHOOK_TYPES,
 )
 
+# The group that connects accounts and starts syncs; its buttons check it themselves too.
+MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
+
 # Controller routes; models and tests import them instead of repeating the strings.
 OAUTH_CALLBACK_ROUTE = "/tiktok_shop/oauth/callback"
 WEBHOOK_ROUTE = "/tiktok_shop/webhook"
 
-# The OAuth `state` is signed with the database secret under this scope and lives this long.
-OAUTH_STATE_SCOPE = "tiktok_shop_connector.oauth_state"
+# Webhook bodies larger than this are refused before they are read (TikTok's pushes are a few
+# kilobytes; Odoo's own limit is 128 MiB).
+WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
+
+# The OAuth `state` (a JWT, see tiktok_shop/oauth_state.py) lives this long.
 OAUTH_STATE_LIFETIME = timedelta(minutes=30)
 
 # An access token this close to its expiry is refreshed before use; the cron refreshes the

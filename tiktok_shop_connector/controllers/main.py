@@ -1,18 +1,20 @@
-import json
 import logging
 
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools.misc import consteq, verify_hash_signed
-from werkzeug.exceptions import BadRequest, Unauthorized
+from werkzeug.exceptions import BadRequest, LengthRequired, RequestEntityTooLarge, Unauthorized
 
 from .. import const
-from ..tiktok_shop import TikTokShopError, verify_webhook_signature
+from ..const import MANAGER_GROUP
+from ..tiktok_shop import (
+    TikTokShopError,
+    WebhookPayloadError,
+    parse_notification,
+    verify_webhook_signature,
+)
 
 _logger = logging.getLogger(__name__)
-
-MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
 
 
 class TikTokShopController(http.Controller):
@@ -26,13 +28,14 @@ class TikTokShopController(http.Controller):
         """TikTok sends the seller back here with a one-time code (or error=auth_denied)."""
         if not request.env.user.has_group(MANAGER_GROUP):
             return self._error_page("Only TikTok Shop managers can connect an account.", 403)
-        account = self._account_from_state(state)
+        account = request.env["tiktok.account"]._tiktok_consume_oauth_state(state)
         if not account:
             return self._error_page(
                 "This authorization link is invalid, expired or already used. "
                 "Start again from the account with Connect TikTok Shop.",
                 400,
             )
+        request.env.cr.commit()  # the burnt state stays burnt whatever happens next
         if error or not code:
             return self._error_page(
                 "The authorization was refused on TikTok (%s): nothing was changed."
@@ -54,26 +57,6 @@ class TikTokShopController(http.Controller):
             local=True,
         )
 
-    def _account_from_state(self, state):
-        """The account the signed state names, if it is fresh, unused and this user's; burns it."""
-        if not state:
-            return None
-        try:
-            values = verify_hash_signed(request.env(su=True), const.OAUTH_STATE_SCOPE, state)
-        except (ValueError, TypeError):
-            values = None
-        if not isinstance(values, dict) or values.get("uid") != request.env.uid:
-            return None
-        account = request.env["tiktok.account"].sudo().browse(values.get("account_id")).exists()
-        if not account or not account.oauth_nonce:
-            return None
-        if not consteq(account.oauth_nonce, str(values.get("nonce", ""))):
-            return None
-        # Accepted once: the nonce is burnt before the code exchange, even if that fails.
-        account.oauth_nonce = False
-        request.env.cr.commit()
-        return account.with_user(request.env.user).with_context(tiktok_oauth=True)
-
     def _error_page(self, message, status):
         return request.render(
             "tiktok_shop_connector.oauth_error_page", {"message": message}, status=status
@@ -88,10 +71,12 @@ class TikTokShopController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        # Odoo parses a form body before calling the route: the same limit holds there.
+        max_content_length=const.WEBHOOK_MAX_BODY_BYTES,
     )
     def tiktok_webhook(self, app_key, **kwargs):
         """Verify, store once, trigger processing, answer 200 — all before any business work."""
-        raw_body = request.httprequest.get_data(cache=False)
+        raw_body = _read_limited_body()
         account = self._webhook_account(app_key)
         signature = request.httprequest.headers.get("Authorization", "")
         secret = account._tiktok_read_secret("app_secret") if account else ""
@@ -112,12 +97,24 @@ class TikTokShopController(http.Controller):
         )
 
 
+def _read_limited_body():
+    """The request body, refused before any of it is read when it may exceed the limit.
+
+    The length must be declared: werkzeug reads a chunked body to its end, whatever its size.
+    A declared length caps the read (werkzeug stops there).
+    """
+    httprequest = request.httprequest
+    if httprequest.headers.get("Transfer-Encoding") or httprequest.content_length is None:
+        raise LengthRequired()
+    if httprequest.content_length > const.WEBHOOK_MAX_BODY_BYTES:
+        _logger.warning("TikTok webhook refused: %s bytes", httprequest.content_length)
+        raise RequestEntityTooLarge()
+    return httprequest.get_data(cache=False)
+
+
 def _parse_notification(raw_body):
     try:
-        notification = json.loads(raw_body)
-        int(notification["type"])
-    except (ValueError, KeyError, TypeError) as error:
+        return parse_notification(raw_body)
+    except WebhookPayloadError as error:
+        _logger.warning("TikTok webhook refused: %s", error)
         raise BadRequest("malformed TikTok notification") from error
-    if not isinstance(notification.get("data", {}), dict):
-        raise BadRequest("malformed TikTok notification")
-    return notification

@@ -64,6 +64,26 @@ class TikTokTestMixin:
         self.env.invalidate_all()
 
 
+class WebhookEndpointMixin(TikTokTestMixin):
+    """A connected account with one shop, posts to its webhook URL and the events it stored."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls._create_account(cls.env, state="connected")
+        cls.shop = cls._create_shop(cls.account)
+        cls.Event = cls.env["tiktok.webhook.event"]
+
+    def _post(self, raw, signature=None, app_key=APP_KEY):
+        headers = {"Content-Type": "application/json"}
+        if signature is not None:
+            headers["Authorization"] = signature
+        return self.url_open(f"{const.WEBHOOK_ROUTE}/{app_key}", data=raw, headers=headers)
+
+    def _events(self):
+        return self.Event.search([("account_id", "=", self.account.id)])
+
+
 class SandboxMixin(TikTokTestMixin):
     """Starts a local TikTok Shop for the test class and connects accounts to it.
 

@@ -6,7 +6,7 @@ from odoo.tests import HttpCase, tagged
 
 from .. import const
 from ..tiktok_shop import webhook_signature
-from .common import APP_KEY, APP_SECRET, SHOP_TIKTOK_ID, TikTokTestMixin, signed_notification
+from .common import APP_KEY, APP_SECRET, SHOP_TIKTOK_ID, WebhookEndpointMixin, signed_notification
 
 DEAUTHORIZATION = {
     "type": 6,
@@ -18,25 +18,9 @@ DEAUTHORIZATION = {
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookEndpoint(TikTokTestMixin, HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.account = cls._create_account(cls.env, state="connected")
-        cls.shop = cls._create_shop(cls.account)
-        cls.Event = cls.env["tiktok.webhook.event"]
-
-    def _post(self, raw, signature=None, app_key=APP_KEY):
-        headers = {"Content-Type": "application/json"}
-        if signature is not None:
-            headers["Authorization"] = signature
-        return self.url_open(f"{const.WEBHOOK_ROUTE}/{app_key}", data=raw, headers=headers)
-
+class TestWebhookEndpoint(WebhookEndpointMixin, HttpCase):
     def _run_processing_cron(self):
         self._run_cron_method("tiktok.webhook.event", "_cron_process_events")
-
-    def _events(self):
-        return self.Event.search([("account_id", "=", self.account.id)])
 
     def test_valid_signature_is_stored_and_answered_empty_200(self):
         raw, signature = signed_notification(DEAUTHORIZATION)

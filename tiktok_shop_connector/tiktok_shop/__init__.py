@@ -17,6 +17,8 @@ from .redaction import RedactingFilter, get_logger, redact, register_secret
 from .signing import normalize_query, serialize_json_body, sign, string_to_sign
 from .webhooks import (
     WebhookEvent,
+    WebhookPayloadError,
+    parse_notification,
     parse_webhook_event,
     verify_webhook_signature,
     webhook_signature,
@@ -36,11 +38,13 @@ __all__ = [
     "TokenBucketRateLimiter",
     "TokenInfo",
     "WebhookEvent",
+    "WebhookPayloadError",
     "authorization_url",
     "endpoint_template",
     "error_from_response",
     "get_logger",
     "normalize_query",
+    "parse_notification",
     "parse_webhook_event",
     "path_takes_shop_cipher",
     "redact",

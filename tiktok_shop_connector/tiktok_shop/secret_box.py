@@ -23,7 +23,8 @@ class SecretDecryptionError(ValueError):
     """The stored value was not produced with this key (wrong key, copied database, tampering)."""
 
 
-def derive_key(key_material):
+def derive_key(key_material, purpose=HKDF_INFO):
+    """A 32-byte key for one purpose: keys derived for different purposes are unrelated."""
     if not key_material:
         raise ValueError("no key material to encrypt secrets with")
     material = key_material.encode() if isinstance(key_material, str) else key_material
@@ -31,7 +32,7 @@ def derive_key(key_material):
         algorithm=hashes.SHA256(),
         length=32,
         salt=None,
-        info=HKDF_INFO,
+        info=purpose,
         backend=default_backend(),
     )
     return hkdf.derive(material)

@@ -3,6 +3,11 @@
 TikTok signs a push with lowercase_hex(HMAC_SHA256(app_secret, app_key + raw_body)) and puts the
 result, without any prefix, in the `Authorization` header. The MAC has no timestamp, so it proves
 origin but not freshness: deduplicate on `WebhookEvent.dedupe_key`.
+
+A valid signature proves who sent a body, not that it can be stored: `parse_notification` refuses,
+with a `WebhookPayloadError`, the JSON that is valid but would break the receiver (nesting deep
+enough to exhaust the recursion limit, NUL characters PostgreSQL refuses in text, a type beyond
+the stored integer, an id that is an object).
 """
 
 import hashlib
@@ -15,6 +20,28 @@ from .const import WEBHOOK_TYPES
 
 _HEX_DIGITS = frozenset(string.hexdigits)
 _SHA256_HEX_LENGTH = 64
+# TikTok's pushes nest four levels deep (data > package_list > package > order_id_list).
+MAX_NESTING = 32
+# The topic number is stored in a PostgreSQL integer.
+MAX_EVENT_TYPE = 2**31 - 1
+# Envelope fields that name something: a string or a number, never a list or an object.
+_ID_FIELDS = ("tts_notification_id", "shop_id")
+
+
+class WebhookPayloadError(ValueError):
+    """The body is not a push envelope the receiver can store (answered 400)."""
+
+
+class WebhookJsonError(WebhookPayloadError):
+    """The body is not JSON."""
+
+
+class WebhookNestingError(WebhookPayloadError):
+    """Lists and objects nest deeper than any push does."""
+
+
+class WebhookFieldError(WebhookPayloadError):
+    """An envelope field is missing or of the wrong type or range, or a text holds NUL."""
 
 
 def webhook_signature(app_key, app_secret, raw_body):
@@ -76,23 +103,66 @@ class WebhookEvent:
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def parse_webhook_event(raw_body):
-    """Parse a push body into a `WebhookEvent`; raise ValueError if it is not a push envelope."""
+def parse_notification(raw_body):
+    """The push envelope of a body as a dict; raise a `WebhookPayloadError` if it cannot be stored.
+
+    The envelope is an object with a `type` (a number, or its digits as a string), optional
+    `tts_notification_id` and `shop_id` (strings or numbers) and an optional `data` object.
+    """
     try:
-        payload = json.loads(_as_bytes(raw_body))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"webhook body is not valid JSON: {error}") from None
+        payload = json.loads(_as_bytes(raw_body), parse_constant=_refuse_constant)
+    except RecursionError:
+        raise WebhookNestingError("webhook body nests too deep") from None
+    except ValueError as error:  # not UTF-8, not JSON, NaN, an integer of 4,300+ digits
+        raise WebhookJsonError(f"webhook body is not valid JSON: {error}") from None
+    _check_values(payload)
     if not isinstance(payload, dict) or "type" not in payload:
-        raise ValueError("webhook body is not a TikTok Shop push envelope")
-    try:
-        event_type = int(payload["type"])
-    except (TypeError, ValueError):
-        raise ValueError("webhook `type` is not a number") from None
-    data = payload.get("data")
+        raise WebhookFieldError("webhook body is not a TikTok Shop push envelope")
+    _event_type(payload["type"])
+    for name in _ID_FIELDS:
+        value = payload.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+            raise WebhookFieldError(f"webhook `{name}` is not a string or a number")
+    if not isinstance(payload.get("data", {}), dict):
+        raise WebhookFieldError("webhook `data` is not an object")
+    return payload
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _check_values(payload):
+    """Refuse nesting beyond MAX_NESTING and NUL in any text; iterative, so depth cannot hurt."""
+    pending = [(payload, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise WebhookFieldError("webhook body holds a NUL character")
+        elif isinstance(value, (dict, list)):
+            if depth >= MAX_NESTING:
+                raise WebhookNestingError(f"webhook body nests deeper than {MAX_NESTING}")
+            items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
+
+
+def _event_type(value):
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_EVENT_TYPE:
+        raise WebhookFieldError("webhook `type` is not a topic number")
+    return value
+
+
+def parse_webhook_event(raw_body):
+    """Parse a push body into a `WebhookEvent`; raise a `WebhookPayloadError` (a ValueError) if it
+    is not a push envelope."""
+    payload = parse_notification(raw_body)
     return WebhookEvent(
-        type=event_type,
+        type=_event_type(payload["type"]),
         shop_id=str(payload.get("shop_id") or ""),
-        data=data if isinstance(data, dict) else {},
+        data=payload.get("data") or {},
         notification_id=payload.get("tts_notification_id") or None,
         timestamp=payload.get("timestamp"),
     )

@@ -1,16 +1,27 @@
 """Small ORM helpers the sync code shares."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
+from ..const import MANAGER_GROUP
 from ..tiktok_shop import TikTokShopError
 
 # What syncing one record (an order, a product, a notification) may fail with and still leave
 # the rest of its batch to go on: the record is logged as failed and tried again later.
 # UserError covers ValidationError.
 RECORD_SYNC_ERRORS = (UserError, TikTokShopError, ValueError, KeyError)
+
+
+def check_manager(env):
+    """Refuse a manager's action to anyone else, portal users included.
+
+    A button the view shows to managers only is still a public method any logged-in user can call
+    by RPC, and these actions work with sudo() (secrets, tokens, crons): each checks first.
+    """
+    if not env.su and not env.user.has_group(MANAGER_GROUP):
+        raise AccessError(env._("Only TikTok Shop managers can do this."))
 
 
 def create_unless_concurrent(model, values):

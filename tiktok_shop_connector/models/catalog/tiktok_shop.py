@@ -9,7 +9,7 @@ from psycopg2 import IntegrityError
 from ... import const
 from ...tiktok_shop import TikTokShopError
 from ...tiktok_shop.catalog_mapping import map_product, newest_update_time
-from ...tools import RECORD_SYNC_ERRORS
+from ...tools import RECORD_SYNC_ERRORS, check_manager
 
 _logger = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class TikTokShopCatalog(models.Model):
                 break
 
     def action_import_catalog(self):
+        check_manager(self.env)
         logs = self.env["tiktok.sync.log"]
         for shop in self:
             logs |= shop._tiktok_import_catalog(trigger="manual")

@@ -5,17 +5,18 @@ from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import LockError, UserError
-from odoo.tools.misc import hash_sign
+from odoo.tools.misc import consteq
 from odoo.tools.urls import urljoin
 from psycopg2.errors import SerializationFailure
 
 from ... import const
-from ...tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url
+from ...const import MANAGER_GROUP
+from ...tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url, oauth_state
 from ...tiktok_shop.const import API_HOST, AUTH_HOST
+from ...tools import check_manager
 
 _logger = logging.getLogger(__name__)
 
-MANAGER_GROUP = "tiktok_shop_connector.group_tiktok_shop_manager"
 SECRET_GROUP = "base.group_system"
 
 
@@ -76,6 +77,7 @@ class TikTokAccount(models.Model):
     open_id = fields.Char(string="Seller open id", readonly=True, copy=False, index=True)
     seller_name = fields.Char(readonly=True, copy=False)
     seller_base_region = fields.Char(readonly=True, copy=False)
+    # The `jti` of the account's newest OAuth state: the callback accepts that state only, once.
     oauth_nonce = fields.Char(groups=SECRET_GROUP, copy=False, exportable=False)
     last_error = fields.Text(readonly=True, copy=False)
     shop_ids = fields.One2many("tiktok.shop", "account_id", string="Shops")
@@ -91,7 +93,8 @@ class TikTokAccount(models.Model):
         help="Leave empty to use TikTok's page for the market group.",
     )
     callback_url = fields.Char(compute="_compute_callback_urls", string="Redirect URL")
-    webhook_url = fields.Char(compute="_compute_callback_urls")
+    # It names the App Key: managers only, as the key itself.
+    webhook_url = fields.Char(compute="_compute_callback_urls", groups=MANAGER_GROUP)
 
     _app_key_unique = models.Constraint(
         "unique(app_key, company_id)", "This App Key is already used by another TikTok account."
@@ -123,15 +126,9 @@ class TikTokAccount(models.Model):
     def action_connect(self):
         """Open TikTok's seller authorization page; TikTok sends the seller back to the callback."""
         self.ensure_one()
+        check_manager(self.env)
         self._check_credentials()
-        nonce = secrets.token_hex(16)
-        self.sudo().oauth_nonce = nonce
-        state = hash_sign(
-            self.env(su=True),
-            const.OAUTH_STATE_SCOPE,
-            {"account_id": self.id, "uid": self.env.uid, "nonce": nonce},
-            expiration=const.OAUTH_STATE_LIFETIME,
-        )
+        state = self._tiktok_issue_oauth_state()
         url = authorization_url(
             self.sudo().service_id,
             state,
@@ -145,6 +142,7 @@ class TikTokAccount(models.Model):
 
     def action_disconnect(self):
         """Forget the tokens and stop every sync; TikTok keeps the authorization until revoked."""
+        check_manager(self.env)
         for account in self:
             account.sudo().write(
                 {
@@ -177,6 +175,38 @@ class TikTokAccount(models.Model):
                 )
 
     # === OAUTH === #
+
+    def _tiktok_issue_oauth_state(self):
+        """A signed state for this account and user; it replaces any state issued before."""
+        self.ensure_one()
+        jti = secrets.token_hex(16)
+        self.sudo().oauth_nonce = jti
+        state = oauth_state.OAuthState(self.id, self.env.uid, jti)
+        lifetime = const.OAUTH_STATE_LIFETIME.total_seconds()
+        return oauth_state.issue_state(self._tiktok_oauth_state_key(), state, lifetime)
+
+    @api.model
+    def _tiktok_oauth_state_key(self):
+        return oauth_state.state_key(self._tiktok_key_material())
+
+    @api.model
+    def _tiktok_consume_oauth_state(self, token):
+        """The account a state names if it is genuine, fresh, unused and this user's; burns it.
+
+        :return: the account (empty when the state is refused), in this environment
+        """
+        try:
+            state = oauth_state.read_state(self._tiktok_oauth_state_key(), token)
+        except oauth_state.InvalidOAuthState as error:
+            _logger.info("TikTok OAuth state refused: %s", error)
+            return self.browse()
+        account = self.sudo().browse(state.account_id).exists()
+        stored_jti = account.oauth_nonce or ""
+        if state.user_id != self.env.uid or not stored_jti or not consteq(stored_jti, state.jti):
+            return self.browse()
+        # Accepted once: the jti is burnt before the code exchange, even if that fails.
+        account.oauth_nonce = False
+        return self.browse(account.id)
 
     @api.private
     def _tiktok_complete_authorization(self, auth_code):

@@ -1,7 +1,7 @@
 import logging
 import os
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import config
 
 from ...tiktok_shop import secret_box
@@ -31,9 +31,19 @@ class TikTokSecretMixin(models.AbstractModel):
     _name = "tiktok.secret.mixin"
     _description = "TikTok Shop encrypted secrets"
 
+    secret_key_from_database = fields.Boolean(
+        compute="_compute_secret_key_from_database",
+        help="No tiktok_shop_secret_key is configured: a copy of the database reveals the secrets.",
+    )
+
+    def _compute_secret_key_from_database(self):
+        from_database = not _configured_key()
+        for record in self:
+            record.secret_key_from_database = from_database
+
     @api.model
     def _tiktok_key_material(self):
-        configured = config.get(KEY_CONFIG_OPTION) or _environment_key()
+        configured = _configured_key()
         if configured:
             return configured
         params = self.env["ir.config_parameter"].sudo()
@@ -63,5 +73,5 @@ class TikTokSecretMixin(models.AbstractModel):
         self.invalidate_recordset([field_name])
 
 
-def _environment_key():
-    return os.environ.get(KEY_ENVIRONMENT_VARIABLE, "")
+def _configured_key():
+    return config.get(KEY_CONFIG_OPTION) or os.environ.get(KEY_ENVIRONMENT_VARIABLE, "")

@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ...tools import check_manager
+
 
 class TikTokShopFulfillment(models.Model):
     _inherit = "tiktok.shop"
@@ -15,6 +17,7 @@ class TikTokShopFulfillment(models.Model):
 
     def action_load_shipping_providers(self):
         """List the providers of every delivery option of the shop's warehouses, from TikTok."""
+        check_manager(self.env)
         for shop in self:
             known = {p.provider_id: p for p in shop.shipping_provider_ids}
             for provider in shop._tiktok_remote_providers():

@@ -16,7 +16,7 @@ from ...tiktok_shop.order_mapping import (
     map_order,
     source_tag,
 )
-from ...tools import RECORD_SYNC_ERRORS
+from ...tools import RECORD_SYNC_ERRORS, check_manager
 from ...tools.order_builder import ConcurrentImport, OrderBuilder
 
 _logger = logging.getLogger(__name__)
@@ -398,6 +398,7 @@ class TikTokShopOrders(models.Model):
         return action
 
     def action_poll_orders_now(self):
+        check_manager(self.env)
         for shop in self:
             shop._tiktok_poll_orders(trigger="manual")
         return True

@@ -8,6 +8,7 @@ from odoo.tools import plaintext2html
 from ... import const
 from ...tiktok_shop import TikTokShopError, listing_rules
 from ...tiktok_shop.listing_rules import Problem
+from ...tools import check_manager
 
 CHECK_STATES = [("todo", "Not checked"), ("problems", "Has problems"), ("ready", "Ready")]
 
@@ -123,6 +124,7 @@ class TikTokListing(models.Model):
 
     def action_tiktok_load_categories(self):
         """Load the market's categories and the seller's authorized brands from TikTok."""
+        check_manager(self.env)
         for shop in self.shop_id:
             with _tiktok_refusal_as_user_error(self.env):
                 self.env["tiktok.category"]._tiktok_load_tree(shop)
@@ -194,6 +196,7 @@ class TikTokListing(models.Model):
 
     def action_tiktok_check(self):
         """Show every problem: Odoo's checks, then TikTok's listing check when those pass."""
+        check_manager(self.env)
         return self._tiktok_check_then(lambda listing: listing._tiktok_remote_problems())
 
     def _tiktok_check_then(self, call_tiktok):
@@ -345,6 +348,7 @@ class TikTokListing(models.Model):
 
     def action_tiktok_publish(self):
         """Create the listing on TikTok, or send what changed; nothing is sent with a problem."""
+        check_manager(self.env)
         return self._tiktok_check_then(lambda listing: listing._tiktok_send())
 
     def _tiktok_send(self):
@@ -434,6 +438,7 @@ class TikTokListing(models.Model):
 
     def action_tiktok_push_prices(self):
         """Send the listing's prices that changed since they were last pushed."""
+        check_manager(self.env)
         for shop, listings in self.grouped("shop_id").items():
             shop._tiktok_push_prices(listings.sku_ids, trigger="manual")
         return True
@@ -441,9 +446,11 @@ class TikTokListing(models.Model):
     # === STATUS === #
 
     def action_tiktok_activate(self):
+        check_manager(self.env)
         return self._tiktok_switch("activate")
 
     def action_tiktok_deactivate(self):
+        check_manager(self.env)
         return self._tiktok_switch("deactivate")
 
     def _tiktok_switch(self, verb):

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import float_repr
 
 from ...tiktok_shop import TikTokShopError
+from ...tools import check_manager
 
 
 class TikTokShopPrices(models.Model):
@@ -40,6 +41,7 @@ class TikTokShopPrices(models.Model):
         return float_repr(sale, digits), float_repr(listed, digits) if listed else False
 
     def action_tiktok_push_prices(self):
+        check_manager(self.env)
         for shop in self:
             shop._tiktok_push_prices(trigger="manual")
         return True

@@ -6,7 +6,7 @@ from ... import const
 from ...tiktok_shop import TikTokShopError, TikTokShopRequestError
 from ...tiktok_shop.rate_limit import SequentialWindowPacer
 from ...tiktok_shop.stock_allocation import changed_skus, inventory_updates, outlet_quantities
-from ...tools import process_in_batches
+from ...tools import check_manager, process_in_batches
 from .tiktok_warehouse import EFFECT_STATUSES, WAREHOUSE_SUB_TYPES, WAREHOUSE_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class TikTokShopStock(models.Model):
 
     def action_tiktok_resync_stock(self):
         """Push every SKU again at the next stock run, changed or not."""
+        check_manager(self.env)
         self._tiktok_forget_pushed_stock()
         self.env.ref("tiktok_shop_connector.ir_cron_push_stock").sudo()._trigger()
         return {
@@ -234,6 +235,7 @@ class TikTokShopWarehouses(models.Model):
         return self.stock_warehouse_ids or self.warehouse_id
 
     def action_load_tiktok_warehouses(self):
+        check_manager(self.env)
         for shop in self:
             shop._tiktok_load_warehouses()
 
