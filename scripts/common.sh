@@ -10,7 +10,7 @@ VENV_DIR="$LOCAL_DIR/venv"
 PYTHON="$VENV_DIR/bin/python"
 LOCAL_PG_PORT="${TIKTOK_LOCAL_PGPORT:-54329}"
 LOCAL_PG_ROLE="odoo"
-mkdir -p "$LOCAL_DIR"
+mkdir -p "$LOCAL_DIR/logs"
 
 die() {
     printf '\nERROR: %s\n\n' "$*" >&2
