@@ -1,4 +1,5 @@
-from ..tiktok_shop.sandbox import orders as sandbox_orders
+from tiktok_shop_sandbox import orders as sandbox_orders
+
 from .common import SandboxMixin
 
 
