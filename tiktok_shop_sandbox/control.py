@@ -337,7 +337,7 @@ def create_order(sandbox, request):
 @control("POST", "/sandbox/orders/{order_id}/status")
 def drive_order(sandbox, request):
     order = _order(sandbox, request)
-    fulfillment.progress_order(sandbox.state, order, request.json["status"])
+    orders.progress_order(sandbox.state, order, request.json["status"])
     return _order_view(sandbox.state, order)
 
 
@@ -376,7 +376,7 @@ def split(sandbox, request):
     to_ship = {item.id for item in order.line_items if item.package_status == "TO_FULFILL"}
     if not item_ids or not set(item_ids) <= to_ship or set(item_ids) == to_ship:
         raise ControlError(409, "give some, not all, of the line items still to ship")
-    package = fulfillment.split_package(sandbox.state, order, item_ids, "ROLE_SYSTEM")
+    package = orders.split_package(sandbox.state, order, item_ids, "ROLE_SYSTEM")
     return {"package_id": package.id, "packages": order.package_ids}
 
 

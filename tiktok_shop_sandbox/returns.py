@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from . import orders
 from .constants import CODE_INVALID_PARAMETER
-from .routing import ApiError, idempotent, paginate, route, shop_record
+from .routing import ApiError, idempotent, paginate, route, shop_record, sort_spec, time_range
 from .state import Cancellation, Return, money
 
 SELLER_RESPONSE_WINDOW = 2 * 86400
@@ -539,9 +539,9 @@ def _as_list(value):
 def _matching(state, records, request, filters, buyers):
     body = request.json
     now = state.now()
-    created = orders.time_range(body, "create_time", now)
-    updated = orders.time_range(body, "update_time", now)
-    field, descending = orders.sort_spec(request.query, ("create_time", "update_time"))
+    created = time_range(body, "create_time", now)
+    updated = time_range(body, "update_time", now)
+    field, descending = sort_spec(request.query, ("create_time", "update_time"))
     found = [
         record
         for record in records

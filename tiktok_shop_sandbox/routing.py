@@ -6,7 +6,8 @@ runs: signed or not, shop-scoped or not (the `shop_cipher` rule), the page sizes
 A handler takes `(state, request)` and returns the envelope's `data` (a dict) or raises
 `ApiError`, which becomes TikTok's envelope with its code and HTTP status. A handler that must
 answer something other than an envelope (an HTML page, a redirect, a PDF) returns a
-`RawResponse`.
+`RawResponse`. Below the table: what handlers share to read a request the way TikTok does
+(paging, idempotency keys, time filters, sorting, records of the caller's shop).
 """
 
 import copy
@@ -165,3 +166,26 @@ def paginate(items, request, key):
     end = start + request.page_size
     next_token = f"c/{end}+n==" if end < len(items) else ""
     return {key: items[start:end], "next_page_token": next_token, "total_count": len(items)}
+
+
+def time_range(body, field, now):
+    """Half-open [ge, lt): a missing lower bound is the beginning, a missing upper one is now."""
+    bounds = []
+    for suffix, default in (("_ge", 0), ("_lt", now + 1)):
+        value = body.get(field + suffix)
+        if value is None:
+            bounds.append(default)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            bounds.append(value)
+        else:
+            raise ApiError(CODE_INVALID_PARAMETER, f"{field}{suffix} must be Unix seconds")
+    return bounds
+
+
+def sort_spec(query, fields, default_order="DESC"):
+    """(sort field, descending?) from the query's sort_field/sort_order, checked."""
+    field = query.get("sort_field") or fields[0]
+    direction = query.get("sort_order") or default_order
+    if field not in fields or direction not in ("ASC", "DESC"):
+        raise ApiError(CODE_INVALID_PARAMETER, "Invalid sort_field or sort_order")
+    return field, direction == "DESC"

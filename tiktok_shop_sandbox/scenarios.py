@@ -18,7 +18,7 @@ set in motion (cancellations, returns...) still happens.
 import random
 from dataclasses import asdict, dataclass, fields
 
-from . import auth, fulfillment, orders, returns
+from . import auth, orders, returns
 from .state import LiveSession
 
 SURFACE_WEIGHTS = {"SHOP": 40, "VIDEO": 25, "LIVE": 20, "AFFILIATE": 15}
@@ -236,7 +236,7 @@ class OrderStream(Scenario):
         if order.status != "AWAITING_SHIPMENT" or len(to_ship) < 2:
             self.count("skipped_events")
             return
-        fulfillment.split_package(self.state, order, to_ship[: len(to_ship) // 2], "ROLE_SYSTEM")
+        orders.split_package(self.state, order, to_ship[: len(to_ship) // 2], "ROLE_SYSTEM")
         self.count("splits")
 
     def _return(self, order_id):

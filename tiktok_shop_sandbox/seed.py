@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import catalog, fulfillment, logistics, orders
+from . import catalog, logistics, orders
 from .auth import start_expiry_warnings
 from .state import App, Product, SandboxState, Seller, Shop, Sku, Warehouse, money
 
@@ -345,5 +345,5 @@ def _initial_orders(state, rng, shop, count):
         state.run_due()
         target = rng.choice(("AWAITING_SHIPMENT", "AWAITING_SHIPMENT", "IN_TRANSIT", "DELIVERED"))
         if order.status == "AWAITING_SHIPMENT" and target != "AWAITING_SHIPMENT":
-            fulfillment.progress_order(state, order, target)
+            orders.progress_order(state, order, target)
         in_stock = [sku for sku in in_stock if sku.available()]

@@ -451,6 +451,11 @@ class SandboxState:
     def warehouses_of(self, shop_id):
         return [w for w in self.warehouses.values() if w.shop_id == shop_id]
 
+    def is_fbt_warehouse(self, warehouse_id):
+        """True for a Fulfilled by TikTok warehouse: TikTok, not the seller, holds its stock."""
+        warehouse = self.warehouses.get(warehouse_id)
+        return bool(warehouse and warehouse.is_fbt)
+
     def orders_of(self, shop_id):
         """The shop's orders, in the order they were placed.
 

@@ -293,10 +293,10 @@ def in_stock_skus(sandbox, shop, minimum):
 
 def delivered_order(sandbox, shop, items, **options):
     """A buyer's order placed and driven to DELIVERED through the sandbox's own steps."""
-    from tiktok_shop_sandbox import fulfillment, orders
+    from tiktok_shop_sandbox import orders
 
     options.setdefault("fulfillment_type", "FULFILLMENT_BY_SELLER")
     with sandbox.state.lock:
         order = orders.place_order(sandbox.state, shop, items, on_hold=False, **options)
-        fulfillment.progress_order(sandbox.state, order, "DELIVERED")
+        orders.progress_order(sandbox.state, order, "DELIVERED")
     return order

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from tiktok_shop_sandbox import fulfillment
+from tiktok_shop_sandbox import orders
 from tiktok_shop_sandbox.app import Sandbox
 from tiktok_shop_sandbox.scenarios import CREATORS
 
@@ -110,7 +110,7 @@ def test_stream_returns_come_after_delivery(sandbox):
     with sandbox.state.lock:
         for order in list(sandbox.state.orders.values()):
             if order.status == "AWAITING_SHIPMENT":
-                fulfillment.progress_order(sandbox.state, order, "DELIVERED")
+                orders.progress_order(sandbox.state, order, "DELIVERED")
     sandbox.advance(4 * 86400)
     assert scenario.stats["returns"] > 0
     assert len(sandbox.state.returns) == scenario.stats["returns"]

@@ -1,45 +1,33 @@
-"""Orders: the buyer side that creates them (`place_order`) and the API that reads them (§5.5).
+"""Checkout: a buyer places an order (`place_order`), as TikTok's storefront would.
 
-An order is placed like a buyer checks out: the SKUs must be on sale and in stock, stock is taken
-at once (one line item per unit, each from a warehouse), prices get seller and platform
-discounts, shipping its fee and discounts, US orders their sales tax, and the `payment` block
-keeps TikTok's identities:
+The SKUs must be on sale and in stock, stock is taken at once (one line item per unit, each from
+a warehouse), prices get seller and platform discounts, shipping its fee and discounts, US orders
+their sales tax, and the `payment` block keeps TikTok's identities:
 
     sub_total    = original_total_product_price - seller_discount - platform_discount
     shipping_fee = original_shipping_fee - shipping_fee_seller_discount
                    - shipping_fee_platform_discount
     total_amount = sub_total + shipping_fee + tax + retail_delivery_fee
 
-A paid order sits ON_HOLD for the buyer's one-hour remorse window, then becomes
-AWAITING_SHIPMENT when the sandbox clock passes it. Every status change pushes a type-1 webhook.
+Recipients are drawn from a few places per market; the buyer may change the address before
+shipment (`update_recipient_address`, a type-3 webhook).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .constants import CODE_INVALID_PARAMETER, ORDER_STATUSES
-from .routing import ApiError, paginate, route
-from .state import LineItem, Order, Package, money
+from ..constants import FBT, SELLER_FULFILLMENT, UNSHIPPED_STATUSES
+from ..state import LineItem, Order, money
+from .lifecycle import mark_paid, push_status
 
-# Statuses in which nothing has left the warehouse yet.
-UNSHIPPED_STATUSES = frozenset({"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"})
-# The webhook list spells these differently from the Order API (§4.4).
-WEBHOOK_STATUS_SPELLING = {"CANCELLED": "CANCEL"}
-# Documented webhook statuses: PARTIALLY_SHIPPING is not pushed.
-UNPUSHED_STATUSES = frozenset({"PARTIALLY_SHIPPING"})
 SURFACES = ("SHOP", "VIDEO", "LIVE", "AFFILIATE")
-FBT = "FULFILLMENT_BY_TIKTOK"
-SELLER_FULFILLMENT = "FULFILLMENT_BY_SELLER"
-MAX_DETAIL_IDS = 50
 SHIPPING_TYPES = ("TIKTOK", "SELLER")
-SORT_FIELDS = ("create_time", "update_time")
 
 # Buyer-facing shipping price and the basket value above which shipping is free.
 ORIGINAL_SHIPPING_FEE = {"USD": "5.99", "GBP": "2.99", "IDR": "12000", "JPY": "600", "EUR": "4.99"}
 FREE_SHIPPING_FROM = {"USD": "35", "GBP": "25", "IDR": "150000", "JPY": "5000", "EUR": "30"}
 DEFAULT_SHIPPING_FEE = "4.90"
 DEFAULT_FREE_SHIPPING_FROM = "50"
-DAY = 86400
 
 
 class OrderRefused(ValueError):
@@ -193,7 +181,7 @@ def place_order(
         if paid:
             mark_paid(state, order.id, on_hold=on_hold, paid_time=now)
         else:
-            _push_status(state, order)
+            push_status(state, order)
             state.schedule(now + state.timing["payment"], mark_paid, state, order.id, on_hold)
         return order
 
@@ -230,21 +218,17 @@ def _fulfillment_type(state, wanted, requested, rng):
         if requested not in (FBT, SELLER_FULFILLMENT):
             raise OrderRefused(f"unknown fulfillment_type {requested!r}")
         return requested
-    fbt_ready = all(_available(state, sku, fbt=True) >= quantity for sku, quantity in wanted)
+    fbt_ready = all(available_units(state, sku, fbt=True) >= quantity for sku, quantity in wanted)
     return FBT if fbt_ready and rng.random() < 0.5 else SELLER_FULFILLMENT
 
 
-def _available(state, sku, fbt):
+def available_units(state, sku, fbt):
+    """Units of `sku` a buyer can order now: in TikTok's warehouses (`fbt`) or the seller's."""
     return sum(
         quantity
         for warehouse_id, quantity in sku.inventory.items()
-        if _is_fbt(state, warehouse_id) == fbt
+        if state.is_fbt_warehouse(warehouse_id) == fbt
     )
-
-
-def _is_fbt(state, warehouse_id):
-    warehouse = state.warehouses.get(warehouse_id)
-    return bool(warehouse and warehouse.is_fbt)
 
 
 def _allocate_stock(state, wanted, fbt):
@@ -253,12 +237,14 @@ def _allocate_stock(state, wanted, fbt):
     Checked for every SKU before anything is taken, so a refused order leaves stock untouched.
     """
     for sku, quantity in wanted:
-        if _available(state, sku, fbt) < quantity:
+        if available_units(state, sku, fbt) < quantity:
             raise OrderRefused(f"SKU {sku.id} ({sku.seller_sku}) is out of stock")
     units = []
     for sku, quantity in wanted:
         for _unit in range(quantity):
-            eligible = [w for w in sku.inventory if _is_fbt(state, w) == fbt and sku.inventory[w]]
+            eligible = [
+                w for w in sku.inventory if state.is_fbt_warehouse(w) == fbt and sku.inventory[w]
+            ]
             warehouse_id = max(sorted(eligible), key=sku.inventory.get)
             sku.inventory[warehouse_id] -= 1
             units.append((sku, warehouse_id))
@@ -446,95 +432,6 @@ def masked_address(address):
     return masked
 
 
-# --- status changes -----------------------------------------------------------------------------
-
-
-def set_order_status(state, order, status):
-    """Move `order` to `status`: stamp it, reflect it on its live line items, push type 1."""
-    if status not in ORDER_STATUSES:
-        raise ValueError(f"unknown order status {status!r}")
-    now = state.now()
-    order.status = status
-    order.update_time = now
-    order.is_on_hold_order = status == "ON_HOLD"
-    for item in order.line_items:
-        if item.display_status != "CANCELLED":
-            item.display_status = status
-    if status == "CANCELLED":
-        order.cancel_time = now
-    if status == "DELIVERED":
-        order.delivery_time = now
-    _push_status(state, order)
-
-
-def _push_status(state, order):
-    if order.status in UNPUSHED_STATUSES:
-        return
-    state.emit_webhook(
-        1,
-        order.shop_id,
-        {
-            "order_id": order.id,
-            "order_status": WEBHOOK_STATUS_SPELLING.get(order.status, order.status),
-            "is_on_hold_order": order.is_on_hold_order,
-            "update_time": order.update_time,
-        },
-    )
-
-
-def mark_paid(state, order_id, on_hold=True, paid_time=None):
-    """The buyer paid: a package is opened and the remorse window (ON_HOLD) starts."""
-    order = state.orders.get(order_id)
-    if order is None or order.status != "UNPAID":
-        return
-    order.paid_time = state.now() if paid_time is None else paid_time
-    open_package(state, order, [item.id for item in order.line_items])
-    if not on_hold:
-        set_order_status(state, order, "AWAITING_SHIPMENT")
-        _ready_to_ship(state, order)
-        return
-    order.on_hold_until = order.paid_time + state.timing["hold"]
-    set_order_status(state, order, "ON_HOLD")
-    state.schedule(order.on_hold_until, release_hold, state, order.id)
-
-
-def release_hold(state, order_id):
-    """End of the remorse window: the seller may now ship."""
-    order = state.orders.get(order_id)
-    if order is None or order.status != "ON_HOLD":
-        return
-    set_order_status(state, order, "AWAITING_SHIPMENT")
-    _ready_to_ship(state, order)
-
-
-def _ready_to_ship(state, order):
-    if order.fulfillment_type == FBT:
-        # fulfillment imports this module, so it is imported here, when first needed.
-        from .fulfillment import schedule_fbt_dispatch
-
-        schedule_fbt_dispatch(state, order)
-
-
-def open_package(state, order, line_item_ids):
-    """Group `line_item_ids` of `order` into a new package (PROCESSING) and return it."""
-    now = state.now()
-    package = Package(
-        id=state.new_id(),
-        shop_id=order.shop_id,
-        order_id=order.id,
-        line_item_ids=list(line_item_ids),
-        shipping_type=order.shipping_type,
-        create_time=now,
-        update_time=now,
-    )
-    state.packages[package.id] = package
-    wanted = set(line_item_ids)
-    for item in order.line_items:
-        if item.id in wanted:
-            item.package_id = package.id
-    return package
-
-
 def update_recipient_address(state, order):
     """The buyer changed the address before shipment: new address, flag, type-3 webhook."""
     if order.status not in UNSHIPPED_STATUSES:
@@ -545,188 +442,3 @@ def update_recipient_address(state, order):
     order.has_updated_recipient_address = True
     order.update_time = state.now()
     state.emit_webhook(3, order.shop_id, {"order_id": order.id, "update_time": order.update_time})
-
-
-# --- the API ------------------------------------------------------------------------------------
-
-
-@route("POST", "/order/202309/orders/search", page_size=(1, 100), page_size_required=True)
-def search_orders(state, request):
-    matches = _search_filter(request.json, state.now())
-    sort_field, descending = sort_spec(request.query, SORT_FIELDS)
-    found = [order for order in state.orders_of(request.shop.id) if matches(order)]
-    found.sort(key=lambda order: (getattr(order, sort_field), order.id), reverse=descending)
-    page = paginate(found, request, "orders")
-    page["orders"] = [order_to_api(state, order) for order in page["orders"]]
-    return page
-
-
-@route("GET", "/order/202309/orders")
-@route("GET", "/order/202507/orders")
-def get_orders(state, request):
-    ids = [order_id for order_id in request.query.get("ids", "").split(",") if order_id]
-    if not ids:
-        raise ApiError(CODE_INVALID_PARAMETER, "ids is required")
-    if len(ids) > MAX_DETAIL_IDS:
-        raise ApiError(CODE_INVALID_PARAMETER, f"at most {MAX_DETAIL_IDS} ids per call")
-    if not all(order_id.isdigit() for order_id in ids):
-        raise ApiError(CODE_INVALID_PARAMETER, "ids must be order ids")
-    orders = [state.orders.get(order_id) for order_id in ids]
-    shop_id = request.shop.id
-    return {
-        "orders": [
-            order_to_api(state, order) for order in orders if order and order.shop_id == shop_id
-        ]
-    }
-
-
-def _search_filter(body, now):
-    """A predicate for the search body's filters; refuses filters with the wrong type or value."""
-    status = body.get("order_status")
-    if status is not None and status not in ORDER_STATUSES:
-        raise ApiError(CODE_INVALID_PARAMETER, f"Invalid order_status {status!r}")
-    shipping_type = body.get("shipping_type")
-    if shipping_type is not None and shipping_type not in SHIPPING_TYPES:
-        raise ApiError(CODE_INVALID_PARAMETER, f"Invalid shipping_type {shipping_type!r}")
-    create_range = time_range(body, "create_time", now)
-    update_range = time_range(body, "update_time", now)
-    buyer = body.get("buyer_user_id")
-    buyer_cancel = body.get("is_buyer_request_cancel")
-    warehouses = set(body.get("warehouse_ids") or ())
-
-    def matches(order):
-        return (
-            (status is None or order.status == status)
-            and (shipping_type is None or order.shipping_type == shipping_type)
-            and create_range[0] <= order.create_time < create_range[1]
-            and update_range[0] <= order.update_time < update_range[1]
-            and (buyer is None or order.user_id == str(buyer))
-            and (buyer_cancel is None or order.is_buyer_request_cancel == buyer_cancel)
-            and (not warehouses or order.warehouse_id in warehouses)
-        )
-
-    return matches
-
-
-def time_range(body, field, now):
-    """Half-open [ge, lt): a missing lower bound is the beginning, a missing upper one is now."""
-    bounds = []
-    for suffix, default in (("_ge", 0), ("_lt", now + 1)):
-        value = body.get(field + suffix)
-        if value is None:
-            bounds.append(default)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            bounds.append(value)
-        else:
-            raise ApiError(CODE_INVALID_PARAMETER, f"{field}{suffix} must be Unix seconds")
-    return bounds
-
-
-def sort_spec(query, fields, default_order="DESC"):
-    """(sort field, descending?) from the query's sort_field/sort_order, checked."""
-    field = query.get("sort_field") or fields[0]
-    direction = query.get("sort_order") or default_order
-    if field not in fields or direction not in ("ASC", "DESC"):
-        raise ApiError(CODE_INVALID_PARAMETER, "Invalid sort_field or sort_order")
-    return field, direction == "DESC"
-
-
-# --- the order object ---------------------------------------------------------------------------
-
-
-def order_to_api(state, order):
-    """The full order object of Get Order Detail (ids and money strings, times Unix seconds)."""
-    recipient = order.recipient_address
-    if order.shipping_type == "TIKTOK":
-        recipient = masked_address(recipient)
-    data = {
-        "id": order.id,
-        "status": order.status,
-        "user_id": order.user_id,
-        "buyer_email": order.buyer_email,
-        "buyer_message": order.buyer_message,
-        "seller_note": order.seller_note,
-        "create_time": order.create_time,
-        "update_time": order.update_time,
-        "is_on_hold_order": order.is_on_hold_order,
-        "is_sample_order": order.is_sample_order,
-        "is_replacement_order": order.is_replacement_order,
-        "is_exchange_order": False,
-        "is_cod": order.is_cod,
-        "is_buyer_request_cancel": order.is_buyer_request_cancel,
-        "has_updated_recipient_address": order.has_updated_recipient_address,
-        "fulfillment_type": order.fulfillment_type,
-        "shipping_type": order.shipping_type,
-        "delivery_type": order.delivery_type,
-        "delivery_option_id": order.delivery_option_id,
-        "delivery_option_name": order.delivery_option_name,
-        "shipping_provider": order.shipping_provider,
-        "shipping_provider_id": order.shipping_provider_id,
-        "tracking_number": order.tracking_number,
-        "warehouse_id": order.warehouse_id,
-        "order_type": "",
-        "commerce_platform": "TIKTOK_SHOP",
-        "payment_method_name": order.payment_method_name,
-        "handling_duration": {"days": "3", "type": "BUSINESS_DAY"},
-        "packages": [{"id": package_id} for package_id in order.package_ids],
-        "payment": dict(order.payment),
-        "recipient_address": recipient,
-        "line_items": [_line_item_to_api(state, order, item) for item in order.line_items],
-    }
-    _add_optional(data, order)
-    return data
-
-
-def _add_optional(data, order):
-    """Fields TikTok only sends once they mean something."""
-    if order.paid_time:
-        data["paid_time"] = order.paid_time
-        data["rts_sla_time"] = order.paid_time + 3 * DAY
-        data["shipping_due_time"] = order.paid_time + 3 * DAY
-        data["collection_due_time"] = order.paid_time + 4 * DAY
-        data["delivery_due_time"] = order.paid_time + 10 * DAY
-        data["tts_sla_time"] = order.paid_time + 10 * DAY
-    optional = {
-        "rts_time": order.rts_time,
-        "collection_time": order.collection_time,
-        "delivery_time": order.delivery_time,
-        "cancel_time": order.cancel_time,
-        "cancel_reason": order.cancel_reason,
-        "cancellation_initiator": order.cancellation_initiator,
-        "split_or_combine_tag": order.split_or_combine_tag,
-        "replaced_order_id": order.replaced_order_id,
-    }
-    data.update((key, value) for key, value in optional.items() if value)
-
-
-def _line_item_to_api(state, order, item):
-    data = {
-        "id": item.id,
-        "sku_id": item.sku_id,
-        "seller_sku": item.seller_sku,
-        "product_id": item.product_id,
-        "product_name": item.product_name,
-        "sku_name": item.sku_name,
-        "sku_image": item.sku_image,
-        "sku_type": "NORMAL",
-        "original_price": item.original_price,
-        "sale_price": item.sale_price,
-        "seller_discount": item.seller_discount,
-        "platform_discount": item.platform_discount,
-        "currency": item.currency,
-        "display_status": item.display_status,
-        "package_id": item.package_id,
-        "package_status": item.package_status,
-        "tracking_number": item.tracking_number,
-        "shipping_provider_id": item.shipping_provider_id,
-        "shipping_provider_name": item.shipping_provider_name,
-        "is_gift": False,
-        "is_dangerous_good": False,
-        "cancel_user": item.cancel_user,
-        "cancel_reason": item.cancel_reason,
-    }
-    if item.rts_time:
-        data["rts_time"] = item.rts_time
-    if state.shops[order.shop_id].region == "US":
-        data["item_tax"] = [{"tax_type": "SALES_TAX", "tax_amount": item.tax}]
-    return data
