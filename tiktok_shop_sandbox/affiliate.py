@@ -10,7 +10,8 @@ and once the order settled `actual_paid_commission` is minus the sum of the
 from decimal import Decimal
 
 from .catalog import category_chain, image_url
-from .finance import (
+from .constants import CODE_INVALID_PARAMETER, CODE_NOT_YOUR_PRODUCT
+from .finance.settlement import (
     affiliate_commission,
     affiliate_commission_rate,
     commission_base,
@@ -23,8 +24,6 @@ from .logistics import stable_id
 from .routing import ApiError, paginate, route
 from .state import money
 
-CODE_INVALID_PARAMETER = 36009004
-CODE_NOT_YOUR_PRODUCT = 12052048
 # Open collaboration commission, hundredths of a percent: 1.00 % to 80.00 %.
 COMMISSION_RATE_RANGE = (100, 8000)
 # Where the creator promoted the product, by the surface the sale came from.

@@ -33,20 +33,11 @@ GRANT_TYPE_REFRESH_TOKEN = "refresh_token"
 
 # --- Orders -------------------------------------------------------------------------------------
 
-# The Order API's statuses, in the order an order goes through them (CANCELLED from any open one).
-ORDER_STATUSES = (
-    "UNPAID",
-    "ON_HOLD",
-    "AWAITING_SHIPMENT",
-    "PARTIALLY_SHIPPING",
-    "AWAITING_COLLECTION",
-    "IN_TRANSIT",
-    "DELIVERED",
-    "COMPLETED",
-    "CANCELLED",
-)
-# Statuses in which nothing has left the warehouse yet.
-UNSHIPPED_STATUSES = frozenset({"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"})
+# The Order API's statuses, in the order an order goes through them (CANCELLED from any open one):
+# nothing has left the warehouse yet, then parcels are on their way, then it is over.
+UNSHIPPED_STATUSES = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT")
+SHIPPING_STATUSES = ("PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT")
+ORDER_STATUSES = (*UNSHIPPED_STATUSES, *SHIPPING_STATUSES, "DELIVERED", "COMPLETED", "CANCELLED")
 FBT = "FULFILLMENT_BY_TIKTOK"
 SELLER_FULFILLMENT = "FULFILLMENT_BY_SELLER"
 

@@ -17,11 +17,12 @@ import re
 import time
 from decimal import Decimal
 
-from .finance import LOCAL_PER_USD, sold_units
+from .constants import CODE_INVALID_PARAMETER
+from .finance.money import LOCAL_PER_USD
+from .finance.settlement import sold_units
 from .routing import ApiError, paginate, route
 from .state import money
 
-CODE_INVALID_PARAMETER = 36009004
 VERSIONS_WITH_UNIT_SOLD = frozenset({"202508"})
 DEFAULT_PAGE_SIZE = "10"
 CURRENCIES = frozenset({"USD", "LOCAL"})

@@ -8,9 +8,8 @@ J&T Express of an Indonesian shop are different provider ids.
 
 import hashlib
 
+from .constants import CODE_INVALID_PARAMETER
 from .routing import ApiError, route
-
-CODE_INVALID_PARAMETER = 36009004
 
 # (type, name, description, max weight in kg): the four delivery services TikTok offers.
 DELIVERY_OPTION_TYPES = (

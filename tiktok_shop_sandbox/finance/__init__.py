@@ -19,19 +19,10 @@ and every total is a sum of those rounded parts, so the identities hold exactly.
     statements.py   daily statements and their payments, and their views
     endpoints.py    the statement, payment and transaction endpoints
 
-The names below are what affiliate.py, live.py and the tests use.
+The names below are what the tests use; affiliate.py and live.py import from the modules.
 """
 
 # endpoints is imported for its routes, which register themselves.
 from . import endpoints
 from .money import LOCAL_PER_USD, allocate
-from .settlement import (
-    RESERVE_DAYS,
-    affiliate_commission,
-    affiliate_commission_rate,
-    commission_base,
-    completed_refunds,
-    order_transactions,
-    settlement_time,
-    sold_units,
-)
+from .settlement import RESERVE_DAYS
