@@ -13,6 +13,7 @@ answer something other than an envelope (an HTML page, a redirect, a PDF) return
 import copy
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .constants import CODE_INVALID_PARAMETER
 
@@ -47,7 +48,7 @@ class Route:
     # (authorized shops, seller, image upload) refuse it (36009004 "Unexpected identifier").
     shop_cipher: bool = True
 
-    @property
+    @cached_property
     def endpoint(self):
         """ "METHOD /path" with every path parameter as {id}: what TikTok's quota counts per
         (app, shop), so every order id, say, shares one bucket."""
