@@ -100,6 +100,7 @@ def extract_archive(archive, destination, expected_sha256=None):
                 f"{archive} has sha256 {actual}, not the expected {expected_sha256}."
             )
     say(f"Extracting {archive.name} into {destination} (about half a minute)")
+    # The staging folder sits beside the destination (one rename at the end): make its parent.
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".odoo-extract-", dir=destination.parent))
     try:

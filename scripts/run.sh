@@ -38,7 +38,7 @@ fi
 SANDBOX_PORT="${TIKTOK_SANDBOX_PORT:-8999}"
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 say "Starting the local TikTok Shop sandbox on $SANDBOX_URL (log: $LOCAL_DIR/logs/sandbox.log)"
-(cd "$ROOT_DIR/tiktok_shop_connector" && exec "$PYTHON" -m tiktok_shop.sandbox \
+(cd "$ROOT_DIR" && exec "$PYTHON" -m tiktok_shop_sandbox \
     --port "$SANDBOX_PORT" --seed 1 --orders-per-shop 0) >"$LOCAL_DIR/logs/sandbox.log" 2>&1 &
 SANDBOX_PID=$!
 trap 'kill "$SANDBOX_PID" 2>/dev/null || true' EXIT

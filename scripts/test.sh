@@ -30,6 +30,6 @@ run_with_progress "$INSTALL_LOG" "$PYTHON" -m odoo -c "$CONFIG" -d "$TEST_DB" \
 say "pytest"
 cd "$ROOT_DIR"
 export TIKTOK_ODOO_CONFIG="$CONFIG"
-targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(tests tiktok_shop_connector/tests)
-exec "$PYTHON" -m pytest --odoo-config="$CONFIG" --odoo-database="$TEST_DB" --odoo-http "${targets[@]}"
+# Without targets pytest runs its testpaths (pyproject.toml): tests/, the sandbox's tests and the
+# Odoo tests.
+exec "$PYTHON" -m pytest --odoo-config="$CONFIG" --odoo-database="$TEST_DB" --odoo-http "$@"

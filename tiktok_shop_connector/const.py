@@ -1,7 +1,7 @@
 """Odoo-side facts of the connector: routes, scopes, timings and the sync kinds a shop has.
 
 Facts about TikTok itself (hosts, codes, regions, webhook topics) live in tiktok_shop/const.py,
-the pure package the addon shares with its tests and the sandbox.
+the pure package the addon shares with its tests.
 """
 
 from datetime import timedelta

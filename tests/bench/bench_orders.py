@@ -79,10 +79,10 @@ class Sandbox:
     def __init__(self, products_per_shop=40):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "tiktok_shop.sandbox", "--port", str(self.port)]
+        command = [sys.executable, "-m", "tiktok_shop_sandbox", "--port", str(self.port)]
         command += ["--seed", "3", "--products-per-shop", str(products_per_shop)]
         command += ["--orders-per-shop", "0"]
-        self.process = subprocess.Popen(command, cwd=ADDON_DIR, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
         # Seeding thousands of products takes a while.
         wait_until_up(self.url + "/sandbox/health", self.process, "the sandbox", timeout=300)
         self.app = self.get("/sandbox/app")

@@ -3,7 +3,7 @@
     make bench-sandbox ARGS="--requests 4000 --threads 8 --orders-per-shop 200"
 
 The sandbox runs in its own process, so it does not share a GIL with the load generator. Client
-threads use the project's `TikTokShopClient` (signed requests, one keep-alive connection each)
+threads use the connector's `TikTokShopClient` (signed requests, one keep-alive connection each)
 and no client-side throttling; the sandbox's own quota is switched off (`--rate-limit 0`), since
 TikTok's 50 requests/second per shop would otherwise be what is measured.
 
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import requests
 
-ADDON_DIR = Path(__file__).resolve().parents[2] / "tiktok_shop_connector"
-sys.path.insert(0, str(ADDON_DIR))
+ROOT = Path(__file__).resolve().parents[2]
+# The connector's pure package, imported top-level (its client is the load generator).
+sys.path.insert(0, str(ROOT / "tiktok_shop_connector"))
 
 from tiktok_shop.client import TikTokShopClient  # noqa: E402
 from tiktok_shop.errors import TikTokShopError  # noqa: E402
@@ -53,7 +54,7 @@ def start_sandbox(port, orders_per_shop):
     command = [
         sys.executable,
         "-m",
-        "tiktok_shop.sandbox",
+        "tiktok_shop_sandbox",
         "--port",
         str(port),
         "--seed",
@@ -63,9 +64,7 @@ def start_sandbox(port, orders_per_shop):
         "--orders-per-shop",
         str(orders_per_shop),
     ]
-    process = subprocess.Popen(
-        command, cwd=ADDON_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

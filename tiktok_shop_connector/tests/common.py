@@ -5,9 +5,10 @@ from contextlib import contextmanager, nullcontext
 from odoo.api import Environment
 from odoo.tests import new_test_user
 
+from tiktok_shop_sandbox.app import Sandbox
+
 from .. import const
 from ..tiktok_shop import webhook_signature
-from ..tiktok_shop.sandbox.app import Sandbox
 
 APP_KEY = "test_app_key_29a39d"
 APP_SECRET = "test_app_secret_e59af819cc"

@@ -1,4 +1,5 @@
-from ..tiktok_shop.sandbox import orders as sandbox_orders
+from tiktok_shop_sandbox import orders as sandbox_orders
+
 from .common import SandboxMixin
 
 
@@ -58,7 +59,7 @@ class OrderSandboxMixin(SandboxMixin):
         skus = [
             sku
             for sku in self._remote_skus(shop)
-            if sandbox_orders._available(self.sandbox.state, sku, fbt) >= 3
+            if sandbox_orders.available_units(self.sandbox.state, sku, fbt) >= 3
         ]
         self.assertGreaterEqual(len(skus), count, "the sandbox seed has SKUs in stock")
         return skus[:count]

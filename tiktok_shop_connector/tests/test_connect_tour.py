@@ -11,7 +11,8 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests import common as odoo_tests_common
 from odoo.tests.common import ChromeBrowser, ChromeBrowserException
 
-from ..tiktok_shop.sandbox.auth import first_seller
+from tiktok_shop_sandbox.auth import first_seller
+
 from .common import SandboxMixin
 
 TOUR_NAME = "tiktok_shop_connector_connect"

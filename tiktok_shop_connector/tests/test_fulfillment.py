@@ -1,7 +1,8 @@
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from ..tiktok_shop.sandbox import returns as sandbox_returns
+from tiktok_shop_sandbox import returns as sandbox_returns
+
 from .order_common import OrderSandboxMixin
 
 

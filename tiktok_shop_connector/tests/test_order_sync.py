@@ -118,7 +118,7 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
             for sku in product.skus
             if sku.available() > 5
         ]
-        from ..tiktok_shop.sandbox.orders import place_order
+        from tiktok_shop_sandbox.orders import place_order
 
         self.order_ids = [
             place_order(self.sandbox.state, remote_shop, [(skus[i % 3].id, 1)], on_hold=False).id

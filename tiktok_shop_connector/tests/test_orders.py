@@ -5,9 +5,10 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
+from tiktok_shop_sandbox import returns as sandbox_returns
+from tiktok_shop_sandbox.scenarios import _new_live
+
 from .. import const
-from ..tiktok_shop.sandbox import returns as sandbox_returns
-from ..tiktok_shop.sandbox.scenarios import _new_live
 from .order_common import OrderSandboxMixin
 
 

@@ -8,9 +8,10 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 from PIL import Image
 
+from tiktok_shop_sandbox.catalog import AUDIT_SECONDS
+
 from .. import const
 from ..tiktok_shop.listing_rules import gs1_check_digit
-from ..tiktok_shop.sandbox.catalog import AUDIT_SECONDS
 from .common import SandboxMixin, signed_notification
 
 CREATE_PATH = "/product/202309/products"
