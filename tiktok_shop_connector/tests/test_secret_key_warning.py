@@ -7,7 +7,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import config
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.tiktok_secret_mixin import KEY_CONFIG_OPTION, KEY_ENVIRONMENT_VARIABLE
+from ..models.connection.tiktok_secret_mixin import KEY_CONFIG_OPTION, KEY_ENVIRONMENT_VARIABLE
 from .common import TikTokTestMixin
 
 BANNER = "//div[contains(@class, 'o_tiktok_secret_key_warning')]"
