@@ -184,15 +184,6 @@ class TikTokShop(models.Model):
             orders.extend(data.get("orders") or [])
         return orders
 
-    def _tiktok_on_order_event(self, order_ids):
-        log = self._tiktok_import_order_ids(order_ids, trigger="webhook")
-        if log.failed_count:
-            raise ValueError(log.message)
-        return (
-            f"orders {', '.join(order_ids)}: {log.created_count} created, "
-            f"{log.updated_count} updated, {log.skipped_count} unchanged"
-        )
-
     def _tiktok_on_return_event(self, return_id, order_id):
         data = self._tiktok_request(
             "POST",
@@ -201,7 +192,7 @@ class TikTokShop(models.Model):
             json={"return_ids": [return_id]},
         )
         returns = data.get("return_orders") or []
-        return ", ".join(f"return {r['return_id']}: {r.get('return_status')}" for r in returns)
+        return ", ".join(f"return {r.get('return_id')}: {r.get('return_status')}" for r in returns)
 
     def _tiktok_on_product_event(self, product_id):
         """Bring the product's status and audit failure reasons back onto its listings."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from .. import const
+from ..tools import report_bugs
 
 _logger = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ class TikTokShopSyncLog(models.Model):
         """Record one sync run: yields its log, closed as done, partial or failed.
 
         An error ends the run as failed with its message, and is re-raised so the caller's cron
-        or button reports it too.
+        or button reports it too; an unexpected one is logged with its traceback and raised as a
+        `SyncBug`, which the log's message names as a bug.
         """
         self.ensure_one()
         log = (
@@ -97,7 +99,8 @@ class TikTokShopSyncLog(models.Model):
             .create({"shop_id": self.id, "kind": kind, "trigger": trigger})
         )
         try:
-            yield log
+            with report_bugs(f"the {kind} of shop {self.id}"):
+                yield log
         except Exception as error:
             _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
             log._close(error)
