@@ -133,22 +133,22 @@ class TikTokWebhookEvent(models.Model):
 
         Each event's payload is parsed once, here.
         """
-        data = {event: event._data() for event in events}
+        data_by_event = {event: event._data() for event in events}
         order_events = events.filtered(lambda event: event.event_type in webhooks.ORDER_TOPICS)
         for shop, shop_events in order_events.grouped("shop_id").items():
-            shop_events._process_order_events(shop, data)
+            shop_events._process_order_events(shop, data_by_event)
         for event in events - order_events:
-            event._process(data[event])
+            event._process(data_by_event[event])
 
     def _data(self):
         """The `data` object of the event's payload (parsing it: see _process_batch)."""
         self.ensure_one()
         return webhooks.notification_data(self.payload)
 
-    def _process_order_events(self, shop, data):
+    def _process_order_events(self, shop, data_by_event):
         """Import the orders of these events of one shop at once; each event gets its outcome.
 
-        :param dict data: {event: the `data` object of its payload}
+        :param dict data_by_event: {event: the `data` object of its payload}
         """
         if not shop:
             for event in self:
@@ -157,7 +157,7 @@ class TikTokWebhookEvent(models.Model):
         orders = {}  # {event: {order id: update_time or None}}
         for event in self:
             try:
-                orders[event] = webhooks.pushed_orders(event.event_type, data[event])
+                orders[event] = webhooks.pushed_orders(event.event_type, data_by_event[event])
             except TikTokDataError as error:
                 event._set_failed(error)
         applied = self._already_applied(shop, orders)

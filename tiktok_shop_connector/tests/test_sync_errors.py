@@ -77,6 +77,19 @@ class TestSyncErrors(OrderSandboxMixin, TransactionCase):
         self.assertIn("line_items[0].sku_id is missing", bad.error)
         self.assertGreater(bad.retry_at, bad.received_at, "bad data is tried again later")
 
+    def test_an_order_event_of_a_shop_odoo_does_not_have_is_tried_again_later(self):
+        notification = {
+            "type": 1,
+            "tts_notification_id": "sync-errors-unknown-shop",
+            "shop_id": "999",
+            "data": {"order_id": "576486316948490001", "update_time": 1732345670},
+        }
+        event = self.Event._receive(self.account, notification)[0]
+        self.Event._process_batch(event)
+        self.assertEqual(event.state, "failed")
+        self.assertIn("999", event.error)
+        self.assertGreater(event.retry_at, event.received_at)
+
     def test_a_bug_in_the_import_is_logged_as_one_and_not_retried(self):
         placed = self._place_orders(2)
         buggy_id = placed[0].id

@@ -150,12 +150,12 @@ def _attribute_lines(variants):
 
 def _check_distinct_combinations(variants):
     seen = set()
-    for variant in variants:
+    for index, variant in enumerate(variants):
         key = frozenset(variant.attribute_values)
         if key in seen:
             raise TikTokDataError(
-                f"SKU {variant.sku_id}",
-                f"has the same attribute values as another SKU ({variant.label or 'none'})",
+                f"skus[{index}].sales_attributes",
+                f"are the same attribute values as another SKU's ({variant.label or 'none'})",
             )
         seen.add(key)
 

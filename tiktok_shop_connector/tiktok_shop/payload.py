@@ -18,6 +18,7 @@ _SCALARS = (str, int, float)
 
 
 def field_path(within, key):
+    """`key`'s path inside the object at `within` (the top level when empty)."""
     return f"{within}.{key}" if within else key
 
 
@@ -85,22 +86,23 @@ def integer(parent, key, within="", default=0):
 
 def amount(parent, key, within=""):
     """Optional money (0 when missing) as a Decimal, in major units as TikTok sends it."""
-    return money(parent.get(key), field_path(within, key))
-
-
-def money(value, path="amount"):
-    """TikTok money (a decimal string, possibly empty or missing) as a Decimal."""
+    value = parent.get(key)
     if value is None or value == "":
         return ZERO
+    result = _finite_decimal(value)
+    if result is None:
+        raise TikTokDataError(field_path(within, key), f"is not an amount: {_shown(value)}")
+    return result
+
+
+def _finite_decimal(value):
     if isinstance(value, bool) or not isinstance(value, _SCALARS):
-        raise TikTokDataError(path, f"is not an amount: {_shown(value)}")
+        return None
     try:
         result = Decimal(str(value).strip())
     except InvalidOperation:
-        raise TikTokDataError(path, f"is not an amount: {_shown(value)}") from None
-    if not result.is_finite():
-        raise TikTokDataError(path, f"is not an amount: {_shown(value)}")
-    return result
+        return None
+    return result if result.is_finite() else None
 
 
 def _text(value, path):
