@@ -1,4 +1,4 @@
-.PHONY: run test lint format bench bench-orders bench-stock bench-sandbox
+.PHONY: run test lint format pot bench bench-orders bench-stock bench-sandbox
 
 run:  ## Odoo 19 on http://127.0.0.1:8069 with the addon on a demo database
 	bash scripts/run.sh
@@ -11,6 +11,9 @@ lint:
 
 format:
 	bash scripts/lint.sh --fix
+
+pot:  ## tiktok_shop_connector/i18n/tiktok_shop_connector.pot regenerated from the code
+	bash scripts/pot.sh
 
 bench:  ## the three benchmarks, one after the other
 	bash scripts/bench.sh all

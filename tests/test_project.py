@@ -61,13 +61,6 @@ def test_no_server_and_no_postgres_binaries_is_reported(tmp_path):
     assert "apt-get install postgresql" in result.stderr
 
 
-def test_ci_runs_the_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in readme.split("## ")[1], "the quick start names the test command"
-    assert "exec make test" in ci
-
-
 def test_docker_compose_file_is_valid():
     tool = shutil.which("docker-compose")
     if not tool:

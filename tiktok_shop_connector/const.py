@@ -73,18 +73,13 @@ SYNC_KINDS = ("orders", "stock", "catalog", "fees", "affiliates", "returns")
 # Finished sync logs older than this are removed by the autovacuum.
 SYNC_LOG_RETENTION_DAYS = 30
 
-# Topics about an order (status, address, packages, cancellation): processed as order imports.
-ORDER_EVENT_TYPES = frozenset({1, 3, 4, 11})
-
-# Which handler of tiktok.webhook.event processes each topic number.
+# Which handler of tiktok.webhook.event processes each topic number. The topics about orders
+# (status, address, packages, cancellation: tiktok_shop.webhooks.ORDER_TOPICS) are imported by
+# shop, in batches; other topics have no handler and are ignored.
 WEBHOOK_HANDLERS = {
-    1: "_handle_order_event",
-    3: "_handle_order_event",
-    4: "_handle_package_event",
     5: "_handle_product_event",
     6: "_handle_deauthorization",
     7: "_handle_authorization_expiry",
-    11: "_handle_cancellation_event",
     12: "_handle_return_event",
 }
 

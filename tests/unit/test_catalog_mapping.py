@@ -7,7 +7,9 @@ from tiktok_shop.catalog_mapping import (
     map_product,
     newest_update_time,
     parse_sku_mapping_csv,
+    product_version,
 )
+from tiktok_shop.errors import TikTokDataError
 
 
 def _sku(sku_id, seller_sku, price, *pairs):
@@ -135,7 +137,7 @@ def test_a_product_without_sales_attributes_has_one_plain_variant():
 
 def test_more_than_three_sales_attributes_is_refused():
     pairs = [("A", "1"), ("B", "1"), ("C", "1"), ("D", "1")]
-    with pytest.raises(ValueError, match="4 sales attributes"):
+    with pytest.raises(TikTokDataError, match="4 sales attributes"):
         map_product(_backpack(skus=[_sku("1", "X", "1", *pairs)]))
 
 
@@ -144,8 +146,35 @@ def test_two_skus_with_the_same_values_are_refused():
         _sku("1", "X", "1", ("Color", "Red")),
         _sku("2", "Y", "1", ("Color", "Red")),
     ]
-    with pytest.raises(ValueError, match="same attribute values"):
+    with pytest.raises(TikTokDataError, match="same attribute values"):
         map_product(_backpack(skus=skus))
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"id": None}, "id", "is missing"),
+        ({"skus": [_sku("1", "X", "1"), {"seller_sku": "Y"}]}, "skus[1].id", "is missing"),
+        ({"skus": [{"id": "1", "price": {"amount": "1.2.3"}}]}, "skus[0].price.amount", "amount"),
+        ({"skus": [{"id": "1", "price": "12"}]}, "skus[0].price", "is not an object"),
+        ({"skus": "11,12"}, "skus", "is not a list"),
+        ({"brand": ["77"]}, "brand", "is not an object"),
+        ({"category_chains": [None]}, "category_chains[0]", "is not an object"),
+        ({"main_images": [{"uri": "b/m", "urls": "http://x"}]}, "main_images[0].urls", "list"),
+        ({"update_time": "2024-01-01"}, "update_time", "is not a whole number"),
+    ],
+)
+def test_bad_tiktok_data_raises_a_typed_error_naming_the_field(changes, field, reason):
+    with pytest.raises(TikTokDataError) as raised:
+        map_product(_backpack(**changes))
+    assert raised.value.path == field
+    assert reason in raised.value.reason
+
+
+def test_a_search_result_without_an_id_names_its_place_in_the_page():
+    assert product_version({"id": 1729, "update_time": "300"}, "products[0]") == ("1729", 300)
+    with pytest.raises(TikTokDataError, match=r"products\[3\]\.id is missing"):
+        product_version({"update_time": 300}, "products[3]")
 
 
 def test_the_mark_moves_to_the_newest_product_but_stays_before_a_failure():

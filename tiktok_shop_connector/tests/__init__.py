@@ -2,6 +2,7 @@ from . import (
     test_connect,
     test_connect_tour,
     test_fulfillment,
+    test_i18n,
     test_install,
     test_oauth,
     test_order_sync,
@@ -9,6 +10,7 @@ from . import (
     test_publish,
     test_sandbox_demo,
     test_secrets,
+    test_sync_errors,
     test_tokens,
     test_webhook,
 )

@@ -3,6 +3,7 @@
 from .client import TikTokShopClient, TokenInfo, authorization_url
 from .endpoints import endpoint_template, path_takes_shop_cipher
 from .errors import (
+    TikTokDataError,
     TikTokShopAuthError,
     TikTokShopError,
     TikTokShopRateLimited,
@@ -27,6 +28,7 @@ from .webhooks import (
 __all__ = [
     "NoRateLimit",
     "RedactingFilter",
+    "TikTokDataError",
     "TikTokShopAuthError",
     "TikTokShopClient",
     "TikTokShopError",

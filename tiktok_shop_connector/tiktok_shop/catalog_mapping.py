@@ -18,7 +18,17 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .order_mapping import money
+from .errors import TikTokDataError
+from .payload import (
+    amount,
+    as_object,
+    integer,
+    nested,
+    object_list,
+    required_id,
+    text,
+    text_list,
+)
 
 # TikTok's limit on sales attributes per product: a product with more is refused by TikTok.
 MAX_SALES_ATTRIBUTES = 3
@@ -65,49 +75,66 @@ class CatalogProduct:
 def map_product(remote):
     """A `CatalogProduct` from Get Product's answer.
 
-    :raises ValueError: when TikTok's product has more sales attributes than TikTok allows, or
+    :raises TikTokDataError: when the product or one of its SKUs has no id, a field is in a
+        shape that cannot be read, the product has more sales attributes than TikTok allows, or
         two SKUs with the same attribute values (Odoo could not tell their variants apart)
     """
-    variants = tuple(_map_variant(sku) for sku in remote.get("skus") or ())
+    remote = as_object(remote, "product")
+    product_id = required_id(remote, "id")
+    variants = tuple(_map_variant(sku, where) for where, sku in object_list(remote, "skus"))
     attributes = _attribute_lines(variants)
     if len(attributes) > MAX_SALES_ATTRIBUTES:
-        raise ValueError(
-            f"product {remote.get('id')} has {len(attributes)} sales attributes; TikTok allows "
-            f"{MAX_SALES_ATTRIBUTES}"
+        raise TikTokDataError(
+            "skus",
+            f"of product {product_id} have {len(attributes)} sales attributes; TikTok allows "
+            f"{MAX_SALES_ATTRIBUTES}",
         )
-    _check_distinct_combinations(remote.get("id"), variants)
-    images = [image for image in remote.get("main_images") or () if image.get("uri")]
-    category_id, category_name = _leaf_category(remote.get("category_chains") or ())
-    brand = remote.get("brand") or {}
+    _check_distinct_combinations(variants)
+    images = [
+        (where, image)
+        for where, image in object_list(remote, "main_images")
+        if text(image, "uri", where)
+    ]
+    category_id, category_name = _leaf_category(object_list(remote, "category_chains"))
+    brand = nested(remote, "brand")
     return CatalogProduct(
-        product_id=str(remote["id"]),
-        title=(remote.get("title") or "").strip(),
-        description=remote.get("description") or "",
-        status=remote.get("status") or "",
-        update_time=int(remote.get("update_time") or 0),
+        product_id=product_id,
+        title=text(remote, "title").strip(),
+        description=text(remote, "description"),
+        status=text(remote, "status"),
+        update_time=integer(remote, "update_time"),
         category_id=category_id,
         category_name=category_name,
-        brand_id=str(brand.get("id") or ""),
-        brand_name=brand.get("name") or "",
-        image_uris=tuple(image["uri"] for image in images),
-        main_image_url=next(iter(images[0].get("urls") or ()), "") if images else "",
+        brand_id=text(brand, "id", "brand"),
+        brand_name=text(brand, "name", "brand"),
+        image_uris=tuple(text(image, "uri", where) for where, image in images),
+        main_image_url=_first_url(images),
         attributes=attributes,
         variants=variants,
     )
 
 
-def _map_variant(sku):
-    price = sku.get("price") or {}
+def _map_variant(sku, where):
+    price = nested(sku, "price", where)
+    price_key = "amount" if price.get("amount") else "sale_price"
     return CatalogVariant(
-        sku_id=str(sku["id"]),
-        seller_sku=(sku.get("seller_sku") or "").strip(),
-        price=money(price.get("amount") or price.get("sale_price")),
+        sku_id=required_id(sku, "id", where),
+        seller_sku=text(sku, "seller_sku", where).strip(),
+        price=amount(price, price_key, f"{where}.price"),
         attribute_values=tuple(
-            (attribute["name"].strip(), attribute["value_name"].strip())
-            for attribute in sku.get("sales_attributes") or ()
+            (text(attribute, "name", place).strip(), text(attribute, "value_name", place).strip())
+            for place, attribute in object_list(sku, "sales_attributes", where)
             if attribute.get("name") and attribute.get("value_name")
         ),
     )
+
+
+def _first_url(images):
+    """The first URL of the first image, which Odoo downloads as the product's main image."""
+    if not images:
+        return ""
+    where, image = images[0]
+    return next(iter(text_list(image, "urls", where)), "")
 
 
 def _attribute_lines(variants):
@@ -121,23 +148,29 @@ def _attribute_lines(variants):
     return tuple((name, tuple(values)) for name, values in lines.items())
 
 
-def _check_distinct_combinations(product_id, variants):
+def _check_distinct_combinations(variants):
     seen = set()
-    for variant in variants:
+    for index, variant in enumerate(variants):
         key = frozenset(variant.attribute_values)
         if key in seen:
-            raise ValueError(
-                f"product {product_id}: two SKUs have the same attribute values "
-                f"({variant.label or 'none'})"
+            raise TikTokDataError(
+                f"skus[{index}].sales_attributes",
+                f"are the same attribute values as another SKU's ({variant.label or 'none'})",
             )
         seen.add(key)
 
 
 def _leaf_category(chain):
     """(id, name) of the leaf of Get Product's category chain (the root comes first)."""
-    leaves = [category for category in chain if category.get("is_leaf")]
-    leaf = leaves[-1] if leaves else (chain[-1] if chain else {})
-    return str(leaf.get("id") or ""), leaf.get("local_name") or ""
+    leaves = [(where, category) for where, category in chain if category.get("is_leaf")]
+    where, leaf = leaves[-1] if leaves else (chain[-1] if chain else ("", {}))
+    return text(leaf, "id", where), text(leaf, "local_name", where)
+
+
+def product_version(item, where):
+    """(product id, update_time) of a product in Search Products' results."""
+    item = as_object(item, where)
+    return required_id(item, "id", where), integer(item, "update_time", where)
 
 
 def newest_update_time(products, failed_update_times=()):
@@ -145,7 +178,7 @@ def newest_update_time(products, failed_update_times=()):
 
     A product that failed keeps the mark before it, so the next run's window includes it again.
     """
-    newest = max((int(product.get("update_time") or 0) for product in products), default=0)
+    newest = max((integer(product, "update_time") for product in products), default=0)
     if failed_update_times:
         newest = min(newest, min(failed_update_times) - 1)
     return newest

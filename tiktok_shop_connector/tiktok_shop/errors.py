@@ -1,4 +1,4 @@
-"""Typed errors raised by the TikTok Shop client.
+"""Typed errors raised by the TikTok Shop client and the mappings of TikTok's data.
 
 Callers catch the class that matches what they can do about it: wait and retry later
 (`retryable`), refresh the token, ask the seller to re-authorize, or fix the request.
@@ -107,3 +107,19 @@ def _error_class(http_status, code):
     if http_status == HTTP_UNAUTHORIZED:
         return TikTokShopAuthError
     return TikTokShopRequestError
+
+
+class TikTokDataError(Exception):
+    """TikTok's data lacks a field the mapping needs, or has one in a shape it cannot read.
+
+    Deliberately neither a ValueError nor a KeyError: a sync catches this one as "this record
+    failed, try again later", while a KeyError from a bug in our own code still surfaces.
+
+    :param path: where the field is in TikTok's object, e.g. ``line_items[2].sku_id``
+    :param reason: what is wrong with it, e.g. ``is missing``
+    """
+
+    def __init__(self, path, reason):
+        super().__init__(f"TikTok's {path} {reason}")
+        self.path = path
+        self.reason = reason

@@ -14,10 +14,20 @@ The Odoo side turns a `MappedOrder` into records; everything TikTok-specific is 
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from .const import ORDER_STATUSES
-
-ZERO = Decimal(0)
+from .errors import TikTokDataError
+from .payload import (
+    ZERO,
+    amount,
+    as_object,
+    integer,
+    nested,
+    object_list,
+    required_id,
+    text,
+)
 
 STATUS_ALIASES = {"CANCEL": "CANCELLED"}
 # Statuses in which the buyer has paid and the order is, or will be, fulfilled.
@@ -31,13 +41,6 @@ CONTENT_TYPE_SOURCES = {"LIVE": "live", "PRE_LIVE": "live", "VIDEO": "video"}
 def normalize_status(status):
     status = (status or "").upper()
     return STATUS_ALIASES.get(status, status)
-
-
-def money(value):
-    """TikTok money (a decimal string, possibly empty or missing) as a Decimal."""
-    if value in (None, ""):
-        return ZERO
-    return Decimal(str(value))
 
 
 @dataclass
@@ -71,7 +74,8 @@ class MappedOrder:
     shipping_platform_discount: Decimal
     tax: Decimal
     total_amount: Decimal
-    recipient: dict
+    # The delivery address as `recipient_parts` gives it
+    address: dict
     buyer_email: str = ""
     buyer_message: str = ""
     fulfillment_type: str = ""
@@ -115,98 +119,132 @@ class MappedOrder:
 
 
 def map_order(order):
-    """Read one TikTok order object into a `MappedOrder`."""
-    payment = order.get("payment") or {}
-    items = order.get("line_items") or []
+    """Read one TikTok order object into a `MappedOrder`.
+
+    :raises TikTokDataError: when TikTok's order lacks its id, a line item its SKU or id, or a
+        field is in a shape that cannot be read
+    """
+    order = as_object(order, "order")
+    order_id = required_id(order, "id")
+    payment = nested(order, "payment")
+    items = object_list(order, "line_items")
     return MappedOrder(
-        order_id=str(order["id"]),
-        status=normalize_status(order.get("status")),
-        currency=payment.get("currency") or _first(items, "currency"),
-        buyer_id=str(order.get("user_id") or ""),
-        create_time=int(order.get("create_time") or 0),
-        update_time=int(order.get("update_time") or 0),
+        order_id=order_id,
+        status=normalize_status(text(order, "status")),
+        currency=text(payment, "currency", "payment") or _first_text(items, "currency"),
+        buyer_id=text(order, "user_id"),
+        create_time=integer(order, "create_time"),
+        update_time=integer(order, "update_time"),
         lines=group_line_items(items),
         seller_discount=_payment_or_items(payment, items, "seller_discount"),
         platform_discount=_payment_or_items(payment, items, "platform_discount"),
-        shipping_fee_before_discounts=money(
-            payment.get("original_shipping_fee", payment.get("shipping_fee"))
+        shipping_fee_before_discounts=amount(
+            payment,
+            "original_shipping_fee" if "original_shipping_fee" in payment else "shipping_fee",
+            "payment",
         ),
-        shipping_seller_discount=money(payment.get("shipping_fee_seller_discount")),
-        shipping_platform_discount=money(payment.get("shipping_fee_platform_discount"))
-        + money(payment.get("shipping_fee_cofunded_discount")),
-        tax=money(payment.get("tax")) + money(payment.get("retail_delivery_fee")),
-        total_amount=money(payment.get("total_amount")),
-        recipient=dict(order.get("recipient_address") or {}),
-        buyer_email=order.get("buyer_email") or "",
-        buyer_message=order.get("buyer_message") or "",
-        fulfillment_type=order.get("fulfillment_type") or "",
-        shipping_type=order.get("shipping_type") or "",
+        shipping_seller_discount=amount(payment, "shipping_fee_seller_discount", "payment"),
+        shipping_platform_discount=amount(payment, "shipping_fee_platform_discount", "payment")
+        + amount(payment, "shipping_fee_cofunded_discount", "payment"),
+        tax=amount(payment, "tax", "payment") + amount(payment, "retail_delivery_fee", "payment"),
+        total_amount=amount(payment, "total_amount", "payment"),
+        address=recipient_parts(nested(order, "recipient_address"), "recipient_address"),
+        buyer_email=text(order, "buyer_email"),
+        buyer_message=text(order, "buyer_message"),
+        fulfillment_type=text(order, "fulfillment_type"),
+        shipping_type=text(order, "shipping_type"),
         is_on_hold=bool(order.get("is_on_hold_order")),
         is_buyer_request_cancel=bool(order.get("is_buyer_request_cancel")),
         is_sample=bool(order.get("is_sample_order")),
         is_replacement=bool(order.get("is_replacement_order")),
-        replaced_order_id=str(order.get("replaced_order_id") or ""),
-        package_ids=tuple(str(package["id"]) for package in order.get("packages") or ()),
-        cancel_reason=order.get("cancel_reason") or "",
-        delivery_option_name=order.get("delivery_option_name") or "",
+        replaced_order_id=text(order, "replaced_order_id"),
+        package_ids=tuple(
+            required_id(package, "id", where) for where, package in object_list(order, "packages")
+        ),
+        cancel_reason=text(order, "cancel_reason"),
+        delivery_option_name=text(order, "delivery_option_name"),
     )
 
 
+class OrderReference(NamedTuple):
+    """An order the mapping refused, as far as it can be told: what its failure is filed under."""
+
+    order_id: str
+    update_time: int
+
+
+def order_reference(order):
+    """The id and update_time of a TikTok order, "" and 0 when they cannot be read; never raises."""
+    if not isinstance(order, dict):
+        return OrderReference("", 0)
+    order_id = order.get("id")
+    try:
+        update_time = integer(order, "update_time")
+    except TikTokDataError:
+        update_time = 0
+    return OrderReference(str(order_id) if isinstance(order_id, (str, int)) else "", update_time)
+
+
 def group_line_items(items):
-    """One `MappedLine` per (SKU, unit price), in the order TikTok lists them."""
+    """One `MappedLine` per (SKU, unit price), in the order TikTok lists them.
+
+    :param items: the line items as `object_list` gives them: (path, item) pairs
+    """
     lines = {}
-    for item in items:
-        key = (str(item["sku_id"]), money(item.get("original_price")))
+    for where, item in items:
+        key = (required_id(item, "sku_id", where), amount(item, "original_price", where))
         line = lines.get(key)
         if line is None:
             line = lines[key] = MappedLine(
                 sku_id=key[0],
-                seller_sku=item.get("seller_sku") or "",
-                product_name=item.get("product_name") or "",
-                sku_name=item.get("sku_name") or "",
+                seller_sku=text(item, "seller_sku", where),
+                product_name=text(item, "product_name", where),
+                sku_name=text(item, "sku_name", where),
                 unit_price=key[1],
                 quantity=0,
             )
         line.quantity += 1
-        line.line_item_ids.append(str(item["id"]))
+        line.line_item_ids.append(required_id(item, "id", where))
     return list(lines.values())
 
 
 def _payment_or_items(payment, items, name):
     """The order-level figure when TikTok gives it, else the sum over the line items."""
     if payment.get(name) not in (None, ""):
-        return money(payment[name])
-    return sum((money(item.get(name)) for item in items), ZERO)
+        return amount(payment, name, "payment")
+    return sum((amount(item, name, where) for where, item in items), ZERO)
 
 
-def _first(items, name):
-    return next((item.get(name) for item in items if item.get(name)), "")
+def _first_text(objects, key):
+    """The first non-empty `key` among (path, object) pairs."""
+    return next((text(obj, key, where) for where, obj in objects if obj.get(key)), "")
 
 
-def recipient_parts(recipient):
+def recipient_parts(recipient, within="recipient_address"):
     """Address fields as Odoo keeps them: name, street, street2, city, zip, state, country code.
 
     TikTok masks the name and phone of platform-shipped orders; they are kept as they come.
     """
+
+    def part(key):
+        return text(recipient, key, within)
+
     levels = {
-        info.get("address_level"): info.get("address_name") or ""
-        for info in recipient.get("district_info") or ()
+        text(info, "address_level", where): text(info, "address_name", where)
+        for where, info in object_list(recipient, "district_info", within)
     }
-    street = recipient.get("address_line1") or recipient.get("address_detail") or ""
-    street2 = " ".join(
-        part for part in (recipient.get(f"address_line{n}") for n in (2, 3, 4)) if part
-    )
+    street2 = " ".join(part(f"address_line{n}") for n in (2, 3, 4) if part(f"address_line{n}"))
     return {
-        "name": recipient.get("name")
-        or " ".join(p for p in (recipient.get("first_name"), recipient.get("last_name")) if p)
+        "name": part("name")
+        or " ".join(name for name in (part("first_name"), part("last_name")) if name)
         or "TikTok buyer",
-        "street": street,
+        "street": part("address_line1") or part("address_detail"),
         "street2": street2,
-        "city": recipient.get("post_town") or levels.get("L3") or levels.get("L2") or "",
-        "zip": recipient.get("postal_code") or "",
+        "city": part("post_town") or levels.get("L3") or levels.get("L2") or "",
+        "zip": part("postal_code"),
         "state_name": levels.get("L1") or "",
-        "country_code": (recipient.get("region_code") or "").upper(),
-        "phone": recipient.get("phone_number") or "",
+        "country_code": part("region_code").upper(),
+        "phone": part("phone_number"),
     }
 
 
@@ -228,18 +266,23 @@ def source_tag(order_create_time, affiliate_content_type=None, live_windows=()):
 def affiliate_attributions(affiliate_orders):
     """{order id: (creator username, content type)} from Search Affiliate Orders results."""
     attributions = {}
-    for affiliate_order in affiliate_orders:
-        skus = affiliate_order.get("skus") or []
-        creator = next((s.get("creator_username") for s in skus if s.get("creator_username")), "")
-        content_type = next((s.get("content_type") for s in skus if s.get("content_type")), "")
-        attributions[str(affiliate_order["id"])] = (creator, content_type or "SHOP")
+    for index, affiliate_order in enumerate(affiliate_orders):
+        where = f"orders[{index}]"
+        skus = object_list(as_object(affiliate_order, where), "skus", where)
+        attributions[required_id(affiliate_order, "id", where)] = (
+            _first_text(skus, "creator_username"),
+            _first_text(skus, "content_type") or "SHOP",
+        )
     return attributions
 
 
 def live_windows(sessions):
     """[(start, end)] Unix seconds of the shop's LIVE sessions (Get Shop LIVE Performance)."""
-    return [
-        (int(session["start_time"]), int(session["end_time"]))
-        for session in sessions
-        if session.get("start_time") and session.get("end_time")
-    ]
+    windows = []
+    for index, session in enumerate(sessions):
+        where = f"live_stream_sessions[{index}]"
+        session = as_object(session, where)
+        start, end = integer(session, "start_time", where), integer(session, "end_time", where)
+        if start and end:
+            windows.append((start, end))
+    return windows

@@ -16,7 +16,18 @@ import json
 import string
 from dataclasses import dataclass, field
 
-from .const import WEBHOOK_TYPES
+from .const import WEBHOOK_TYPE_BY_NAME, WEBHOOK_TYPES
+from .errors import TikTokDataError
+from .payload import id_list, integer, object_list, required_id
+
+# Topics that name one order in `data.order_id`, and the one listing its packages' orders.
+_ONE_ORDER_TOPICS = frozenset(
+    WEBHOOK_TYPE_BY_NAME[name]
+    for name in ("ORDER_STATUS_CHANGE", "RECIPIENT_ADDRESS_UPDATE", "CANCELLATION_STATUS_CHANGE")
+)
+_PACKAGE_TOPIC = WEBHOOK_TYPE_BY_NAME["PACKAGE_UPDATE"]
+# Topics about orders: their events are imported as orders, a shop's together.
+ORDER_TOPICS = _ONE_ORDER_TOPICS | {_PACKAGE_TOPIC}
 
 _HEX_DIGITS = frozenset(string.hexdigits)
 _SHA256_HEX_LENGTH = 64
@@ -166,3 +177,34 @@ def parse_webhook_event(raw_body):
         notification_id=payload.get("tts_notification_id") or None,
         timestamp=payload.get("timestamp"),
     )
+
+
+def notification_data(payload):
+    """The `data` object of a stored push (the envelope as JSON text); {} when it has none."""
+    envelope = json.loads(payload or "{}")
+    data = envelope.get("data") if isinstance(envelope, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def pushed_orders(event_type, data):
+    """{order id: its update_time, or None when the push does not give it} of a push's `data`.
+
+    A status, address or cancellation push names one order, and its update_time when TikTok
+    gives one; a package push lists its packages' orders, without their time (the package's
+    is not theirs). Other topics name no order: {}.
+
+    :raises TikTokDataError: when an order push names no order, or an id or time is malformed
+    """
+    if event_type in _ONE_ORDER_TOPICS:
+        order_id = required_id(data, "order_id", "data")
+        return {order_id: integer(data, "update_time", "data", default=None) or None}
+    if event_type != _PACKAGE_TOPIC:
+        return {}
+    order_ids = [
+        order_id
+        for where, package in object_list(data, "package_list", "data")
+        for order_id in id_list(package, "order_id_list", where)
+    ]
+    if not order_ids:
+        raise TikTokDataError("data.package_list", "names no order")
+    return dict.fromkeys(order_ids)

@@ -1,17 +1,54 @@
 """Small ORM helpers the sync code shares."""
 
+import logging
+from contextlib import contextmanager
+
+import psycopg2
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
 from ..const import MANAGER_GROUP
-from ..tiktok_shop import TikTokShopError
+from ..tiktok_shop import TikTokDataError, TikTokShopError
+from ..tiktok_shop.secret_box import SecretDecryptionError
+
+_logger = logging.getLogger(__name__)
 
 # What syncing one record (an order, a product, a notification) may fail with and still leave
 # the rest of its batch to go on: the record is logged as failed and tried again later.
-# UserError covers ValidationError.
-RECORD_SYNC_ERRORS = (UserError, TikTokShopError, ValueError, KeyError)
+# UserError covers ValidationError; a secret stops decrypting when the secret key changes.
+# Anything else is a bug in the connector (see report_bugs).
+RECORD_SYNC_ERRORS = (UserError, TikTokShopError, TikTokDataError, SecretDecryptionError)
+
+
+class SyncBug(Exception):
+    """A sync failed on an error no sync expects: a bug in the connector, not TikTok's data.
+
+    Its traceback is in the server log. Retrying cannot help until the code is fixed: the record
+    is failed for good and waits for a manual replay.
+    """
+
+
+@contextmanager
+def report_bugs(what, expected=RECORD_SYNC_ERRORS):
+    """Within it, an unexpected error is logged with its traceback and raised as a SyncBug.
+
+    The `expected` errors, the database's own (a serialization failure, a lock timeout: the
+    caller or its cron retries) and a SyncBug already reported pass as they are.
+
+    :param what: what is being synced, for the log (e.g. "order 5764...")
+    """
+    try:
+        yield
+    except (*expected, psycopg2.Error, SyncBug):
+        raise
+    except Exception as error:
+        _logger.exception("Bug in the TikTok Shop connector while syncing %s", what)
+        raise SyncBug(
+            f"bug in the connector, not in TikTok's data ({type(error).__name__}: {error}); "
+            "its traceback is in the server log"
+        ) from error
 
 
 def check_manager(env):

@@ -6,7 +6,6 @@ from markupsafe import Markup, escape
 from odoo import Command
 from psycopg2 import IntegrityError
 
-from ..tiktok_shop.order_mapping import recipient_parts
 from . import claim_without_waiting, create_unless_concurrent
 
 SERVICE_PRODUCTS = {
@@ -57,7 +56,7 @@ class OrderBuilder:
         self.mapped_by_id = {mapped.order_id: mapped for mapped in mapped_orders}
         lines = [line for mapped in mapped_orders for line in mapped.lines]
         self.bindings = self.env["tiktok.sku"].sudo()._tiktok_bind(self.shop, lines)
-        codes = {(m.recipient.get("region_code") or "").upper() for m in mapped_orders}
+        codes = {m.address["country_code"] for m in mapped_orders}
         self.countries = {
             country.code: country
             for country in self.env["res.country"].search([("code", "in", list(codes))])
@@ -78,11 +77,10 @@ class OrderBuilder:
                 [("tiktok_buyer_id", "in", buyer_ids), ("parent_id", "=", False)]
             )
         }
-        parts_of = {m.order_id: recipient_parts(m.recipient) for m in mapped_orders}
         missing = {}
         for mapped in mapped_orders:
             if mapped.buyer_id not in self.buyers:
-                missing.setdefault(mapped.buyer_id, (mapped, parts_of[mapped.order_id]))
+                missing.setdefault(mapped.buyer_id, (mapped, mapped.address))
         claimed = claim_without_waiting(self.env, "tiktok buyer", missing)
         missing = {buyer_id: item for buyer_id, item in missing.items() if buyer_id in claimed}
         self.buyers.update(self._create_buyers(Partner, list(missing.values())))
@@ -92,7 +90,7 @@ class OrderBuilder:
             buyer = self.buyers.get(mapped.buyer_id)
             if buyer is None:
                 continue  # another worker is adding this buyer: the order is retried
-            parts = parts_of[mapped.order_id]
+            parts = mapped.address
             key = Partner._tiktok_address_key(parts)
             delivery = buyer.child_ids.filtered(lambda c, key=key: c.tiktok_address_key == key)
             if delivery:

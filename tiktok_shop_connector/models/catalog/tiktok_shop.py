@@ -8,8 +8,8 @@ from psycopg2 import IntegrityError
 
 from ... import const
 from ...tiktok_shop import TikTokShopError
-from ...tiktok_shop.catalog_mapping import map_product, newest_update_time
-from ...tools import RECORD_SYNC_ERRORS, check_manager
+from ...tiktok_shop.catalog_mapping import map_product, newest_update_time, product_version
+from ...tools import RECORD_SYNC_ERRORS, SyncBug, check_manager, report_bugs
 
 _logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class TikTokShopCatalog(models.Model):
             if locked:
                 try:
                     locked._tiktok_import_catalog()
-                except (TikTokShopError, UserError) as error:
+                except RECORD_SYNC_ERRORS as error:
                     # On the shop's sync log; the next run starts from the same mark.
                     _logger.warning("TikTok shop %s: catalog import failed: %s", shop.id, error)
             if not self.env["ir.cron"]._commit_progress(1):
@@ -111,20 +111,23 @@ class TikTokShopCatalog(models.Model):
         )
 
     def _tiktok_import_product_page(self, page, log):
-        """Import the products of one search page that changed; return the failures' times."""
-        bindings = self._tiktok_product_bindings([str(item["id"]) for item in page])
+        """Import the products of one search page that changed; return the failures' times.
+
+        :raises TikTokDataError: when a product of the page has no id or an unreadable time
+        """
+        versions = [product_version(item, f"products[{index}]") for index, item in enumerate(page)]
+        bindings = self._tiktok_product_bindings([product_id for product_id, _time in versions])
         failed_times = []
-        for item in page:
-            update_time = int(item.get("update_time") or 0)
-            binding = bindings.get(str(item["id"]))
+        for product_id, update_time in versions:
+            binding = bindings.get(product_id)
             if binding and binding.remote_update_time >= update_time:
                 log._count("skipped")
                 continue
             try:
-                with self.env.cr.savepoint():
-                    outcome = self._tiktok_import_product(self._tiktok_get_product(item["id"]))
-            except CATALOG_ERRORS as error:
-                log._note(f"product {item['id']}: {error}")
+                with self.env.cr.savepoint(), report_bugs(f"product {product_id}", CATALOG_ERRORS):
+                    outcome = self._tiktok_import_product(self._tiktok_get_product(product_id))
+            except (*CATALOG_ERRORS, SyncBug) as error:
+                log._note(f"product {product_id}: {error}")
                 failed_times.append(update_time)
                 outcome = "failed"
             log._count(outcome)

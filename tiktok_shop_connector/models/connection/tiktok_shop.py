@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ... import const
+from ...tools import report_bugs
 
 _logger = logging.getLogger(__name__)
 
@@ -189,15 +190,6 @@ class TikTokShop(models.Model):
             orders.extend(data.get("orders") or [])
         return orders
 
-    def _tiktok_on_order_event(self, order_ids):
-        log = self._tiktok_import_order_ids(order_ids, trigger="webhook")
-        if log.failed_count:
-            raise ValueError(log.message)
-        return (
-            f"orders {', '.join(order_ids)}: {log.created_count} created, "
-            f"{log.updated_count} updated, {log.skipped_count} unchanged"
-        )
-
     def _tiktok_on_return_event(self, return_id, order_id):
         data = self._tiktok_request(
             "POST",
@@ -206,7 +198,7 @@ class TikTokShop(models.Model):
             json={"return_ids": [return_id]},
         )
         returns = data.get("return_orders") or []
-        return ", ".join(f"return {r['return_id']}: {r.get('return_status')}" for r in returns)
+        return ", ".join(f"return {r.get('return_id')}: {r.get('return_status')}" for r in returns)
 
     def _tiktok_on_product_event(self, product_id):
         """Bring the product's status and audit failure reasons back onto its listings."""
@@ -224,7 +216,8 @@ class TikTokShopSyncLog(models.Model):
         """Record one sync run: yields its log, closed as done, partial or failed.
 
         An error ends the run as failed with its message, and is re-raised so the caller's cron
-        or button reports it too.
+        or button reports it too; an unexpected one is logged with its traceback and raised as a
+        `SyncBug`, which the log's message names as a bug.
         """
         self.ensure_one()
         log = (
@@ -233,7 +226,8 @@ class TikTokShopSyncLog(models.Model):
             .create({"shop_id": self.id, "kind": kind, "trigger": trigger})
         )
         try:
-            yield log
+            with report_bugs(f"the {kind} of shop {self.id}"):
+                yield log
         except Exception as error:
             _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
             log._close(error)

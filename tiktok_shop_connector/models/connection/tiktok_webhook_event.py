@@ -7,8 +7,9 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from ... import const
-from ...tiktok_shop import TikTokShopError
-from ...tools import RECORD_SYNC_ERRORS, process_in_batches
+from ...tiktok_shop import TikTokDataError, webhooks
+from ...tiktok_shop.payload import integer, required_id, text
+from ...tools import RECORD_SYNC_ERRORS, SyncBug, process_in_batches, report_bugs
 
 _logger = logging.getLogger(__name__)
 
@@ -128,144 +129,160 @@ class TikTokWebhookEvent(models.Model):
             self.env.ref(xmlid).sudo()._trigger(at)
 
     def _process_batch(self, events):
-        order_events = events.filtered(lambda e: e._order_ids() and e.shop_id)
+        """Process these events: the order events of each shop together, the others one by one.
+
+        Each event's payload is parsed once, here.
+        """
+        data_by_event = {event: event._data() for event in events}
+        order_events = events.filtered(lambda event: event.event_type in webhooks.ORDER_TOPICS)
         for shop, shop_events in order_events.grouped("shop_id").items():
-            shop_events._process_order_events(shop)
+            shop_events._process_order_events(shop, data_by_event)
         for event in events - order_events:
-            event._process()
+            event._process(data_by_event[event])
 
-    def _order_ids(self):
-        """The TikTok orders an order, address, package or cancellation event is about."""
+    def _data(self):
+        """The `data` object of the event's payload (parsing it: see _process_batch)."""
         self.ensure_one()
-        if self.event_type not in const.ORDER_EVENT_TYPES:
-            return []
-        data = json.loads(self.payload or "{}").get("data") or {}
-        if data.get("order_id"):
-            return [str(data["order_id"])]
-        return [
-            str(order_id)
-            for package in data.get("package_list") or ()
-            for order_id in package.get("order_id_list") or ()
-        ]
+        return webhooks.notification_data(self.payload)
 
-    def _process_order_events(self, shop):
-        """Import the orders of these events of one shop at once; each event gets its outcome."""
-        applied = self._already_applied(shop)
+    def _process_order_events(self, shop, data_by_event):
+        """Import the orders of these events of one shop at once; each event gets its outcome.
+
+        :param dict data_by_event: {event: the `data` object of its payload}
+        """
+        if not shop:
+            for event in self:
+                event._set_failed(UserError(event._no_shop_message()))
+            return
+        orders = {}  # {event: {order id: update_time or None}}
+        for event in self:
+            try:
+                orders[event] = webhooks.pushed_orders(event.event_type, data_by_event[event])
+            except TikTokDataError as error:
+                event._set_failed(error)
+        applied = self._already_applied(shop, orders)
         for event in applied:
             event._set_outcome(result="already up to date")
-        events = self - applied
+        events = self.browse([event.id for event in orders if event not in applied])
         if not events:
             return
         failures = {}
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(), report_bugs(f"the order events {events.ids}"):
                 log = shop._tiktok_import_order_ids(
-                    [oid for event in events for oid in event._order_ids()], "webhook", failures
+                    [oid for event in events for oid in orders[event]], "webhook", failures
                 )
-        except (TikTokShopError, UserError) as error:
-            _logger.info("TikTok order events of shop %s failed: %s", shop.id, error)
-            for event in events:
-                event._set_outcome(error=str(error))
+        except (*RECORD_SYNC_ERRORS, SyncBug) as error:
+            events._set_failed(error)
             return
+        summary = f"{log.created_count} created, {log.updated_count} updated in its batch"
         for event in events:
-            errors = [failures[oid] for oid in event._order_ids() if oid in failures]
-            summary = f"{log.created_count} created, {log.updated_count} updated in its batch"
-            event._set_outcome(result=summary, error="; ".join(errors))
+            errors = [failures[oid] for oid in orders[event] if oid in failures]
+            event._set_outcome(
+                result=summary,
+                error="; ".join(map(str, errors)),
+                retry=not any(isinstance(error, SyncBug) for error in errors),
+            )
 
-    def _already_applied(self, shop):
+    def _already_applied(self, shop, orders):
         """The events about an order Odoo already holds in this version or a newer one.
 
         Redeliveries, and events that queued up behind an outage, then cost no call to TikTok:
         the import would read the order again only to skip it. An order still waiting for a SKU
         mapping is not one of them: its import rebuilds it whatever the version.
+
+        :param dict orders: {event: {order id: update_time or None}} (`pushed_orders`)
         """
-        versions = {}
-        for event in self:
-            data = json.loads(event.payload or "{}").get("data") or {}
-            if data.get("order_id") and data.get("update_time"):
-                versions[event] = (str(data["order_id"]), int(data["update_time"]))
-        orders = self.env["sale.order"].search(
+        # Only an event about one order at a known version tells whether Odoo holds it.
+        versions = {
+            event: version
+            for event, pushed in orders.items()
+            for version in pushed.items()
+            if len(pushed) == 1 and version[1]
+        }
+        held_orders = self.env["sale.order"].search(
             [
                 ("tiktok_shop_id", "=", shop.id),
                 ("tiktok_order_id", "in", [order_id for order_id, _time in versions.values()]),
                 ("tiktok_unmapped_sku_ids", "=", False),
             ]
         )
-        held = {order.tiktok_order_id: order.tiktok_update_time for order in orders}
-        return self.filtered(
-            lambda event: (
-                event in versions and held.get(versions[event][0], -1) >= versions[event][1]
-            )
+        held = {order.tiktok_order_id: order.tiktok_update_time for order in held_orders}
+        return self.browse(
+            [
+                event.id
+                for event, (order_id, update_time) in versions.items()
+                if held.get(order_id, -1) >= update_time
+            ]
         )
 
-    def _set_outcome(self, result=False, error=False):
+    def _set_failed(self, error):
+        """Fail these events: tried again later, or, on a bug, only when replayed."""
+        if not isinstance(error, SyncBug):
+            _logger.info("TikTok webhook events %s failed: %s", self.ids, error)
+        for event in self:
+            event._set_outcome(error=str(error), retry=not isinstance(error, SyncBug))
+
+    def _set_outcome(self, result=False, error=False, retry=True):
+        """Record an attempt: done, or failed and due again after the next retry delay.
+
+        :param bool retry: False for a failure no retry can mend (a bug in the connector): the
+            event waits for a manual replay once the code is fixed.
+        """
         attempts = self.attempts + 1
         values = {"attempts": attempts, "result": result, "error": error or False}
         if error:
             delays = const.WEBHOOK_RETRY_DELAYS
             values["state"] = "failed"
-            values["retry_at"] = fields.Datetime.now() + delays[min(attempts, len(delays)) - 1]
+            values["retry_at"] = (
+                fields.Datetime.now() + delays[min(attempts, len(delays)) - 1] if retry else False
+            )
         else:
             values.update(state="done", processed_at=fields.Datetime.now())
         self.write(values)
 
-    def _process(self):
+    def _process(self, data):
+        """Run the handler of the event's topic on its payload's `data`."""
         self.ensure_one()
         handler = const.WEBHOOK_HANDLERS.get(self.event_type)
         if not handler:
             self.write({"state": "ignored", "processed_at": fields.Datetime.now()})
             return
-        notification = json.loads(self.payload or "{}")
         try:
-            with self.env.cr.savepoint():
-                result = getattr(self, handler)(notification.get("data") or {})
-        except RECORD_SYNC_ERRORS as error:
-            _logger.info("TikTok webhook event %s failed: %s", self.id, error)
-            self._set_outcome(error=str(error))
+            with self.env.cr.savepoint(), report_bugs(f"webhook event {self.id}"):
+                result = getattr(self, handler)(data)
+        except (*RECORD_SYNC_ERRORS, SyncBug) as error:
+            self._set_failed(error)
             return
         self._set_outcome(result=result)
 
     def action_replay(self):
         """Process the events again now, whatever their state (a manager's explicit request)."""
-        for event in self:
-            event.write({"state": "pending", "error": False})
-            event._process()
+        self.write({"state": "pending", "error": False})
+        self._process_batch(self)
         return True
+
+    def _no_shop_message(self):
+        return self.env._(
+            "No shop of this account has the TikTok id %s.", self.tiktok_shop_id or ""
+        )
 
     def _require_shop(self):
         if not self.shop_id:
-            raise ValueError(f"no shop of this account has the TikTok id {self.tiktok_shop_id}")
+            raise UserError(self._no_shop_message())
         return self.shop_id
 
     # === HANDLERS (each re-reads the resource through the API) === #
 
-    def _handle_order_event(self, data):
-        shop = self._require_shop()
-        order_id = str(data["order_id"])
-        return shop._tiktok_on_order_event([order_id])
-
-    def _handle_package_event(self, data):
-        shop = self._require_shop()
-        order_ids = sorted(
-            {
-                str(oid)
-                for pkg in data.get("package_list") or []
-                for oid in pkg.get("order_id_list") or []
-            }
-        )
-        return shop._tiktok_on_order_event(order_ids)
-
-    def _handle_cancellation_event(self, data):
-        shop = self._require_shop()
-        return shop._tiktok_on_order_event([str(data["order_id"])])
-
     def _handle_return_event(self, data):
         shop = self._require_shop()
-        return shop._tiktok_on_return_event(str(data["return_id"]), str(data.get("order_id") or ""))
+        return shop._tiktok_on_return_event(
+            required_id(data, "return_id", "data"), text(data, "order_id", "data")
+        )
 
     def _handle_product_event(self, data):
         shop = self._require_shop()
-        return shop._tiktok_on_product_event(str(data["product_id"]))
+        return shop._tiktok_on_product_event(required_id(data, "product_id", "data"))
 
     def _handle_deauthorization(self, data):
         shop = self._require_shop()
@@ -277,7 +294,10 @@ class TikTokWebhookEvent(models.Model):
 
     def _handle_authorization_expiry(self, data):
         account = self.account_id
-        expires_at = datetime.utcfromtimestamp(int(data["expiration_time"]))
+        expiration_time = integer(data, "expiration_time", "data")
+        if not expiration_time:
+            raise TikTokDataError("data.expiration_time", "is missing")
+        expires_at = datetime.utcfromtimestamp(expiration_time)
         account.authorization_expiry_notice = expires_at
         already_reminded = account.activity_ids.filtered(
             lambda a: a.summary == REMINDER_SUMMARY and a.date_deadline == expires_at.date()

@@ -3,20 +3,21 @@ import time
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
 from ... import const
-from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop import TikTokDataError, TikTokShopError
 from ...tiktok_shop.order_mapping import (
     PAID_STATUSES,
     affiliate_attributions,
     live_windows,
     map_order,
+    order_reference,
     source_tag,
 )
-from ...tools import RECORD_SYNC_ERRORS, check_manager
+from ...tools import RECORD_SYNC_ERRORS, SyncBug, check_manager, report_bugs
 from ...tools.order_builder import ConcurrentImport, OrderBuilder
 
 _logger = logging.getLogger(__name__)
@@ -126,13 +127,14 @@ class TikTokShopOrders(models.Model):
         burst fast); if anything in the batch fails, each order goes again in a savepoint of
         its own, so one bad order never holds the others back.
 
-        :param dict failures: filled with {TikTok order id: error} for the orders that failed
+        :param dict failures: filled with {TikTok order id: error} for the orders that failed;
+            a `SyncBug` error is a bug in the connector, not worth retrying before a fix
         :return: the sync log of the run (counts, and the orders that failed in its message)
         """
         self.ensure_one()
         failures = {} if failures is None else failures
-        mapped_orders = list({m.order_id: m for m in map(map_order, remote_orders)}.values())
         with self._tiktok_sync_run("orders", trigger) as log:
+            mapped_orders = self._tiktok_map_orders(remote_orders, log, failures)
             existing = self._tiktok_existing_orders([m.order_id for m in mapped_orders])
             builder = OrderBuilder(self)
             builder.prepare(mapped_orders)
@@ -166,6 +168,20 @@ class TikTokShopOrders(models.Model):
                 self._tiktok_sync_cancellations(with_requests.exists())
         return log
 
+    def _tiktok_map_orders(self, remote_orders, log, failures):
+        """TikTok's orders as `MappedOrder`s, each once; one that cannot be read fails alone."""
+        mapped_orders = {}
+        for remote in remote_orders:
+            reference = order_reference(remote)
+            try:
+                with report_bugs(f"order {reference.order_id}"):
+                    mapped = map_order(remote)
+            except (TikTokDataError, SyncBug) as error:
+                log._count(self._tiktok_import_failed(reference, error, log, failures))
+                continue
+            mapped_orders[mapped.order_id] = mapped
+        return list(mapped_orders.values())
+
     def _tiktok_create_orders_at_once(self, new, builder):
         """The fast path: every new order in one create and one confirmation; empty if it failed."""
         SaleOrder = self.env["sale.order"].with_context(IMPORT_CONTEXT)
@@ -179,7 +195,7 @@ class TikTokShopOrders(models.Model):
                 self._tiktok_finish_created(orders, new)
                 orders.flush_recordset()
                 return orders
-        except (IntegrityError, *ORDER_ERRORS) as error:
+        except Exception as error:  # whatever it is, one by one tells which order and why
             _logger.info("TikTok shop %s: batch import fell back to one by one: %s", self.id, error)
             return SaleOrder
 
@@ -189,7 +205,7 @@ class TikTokShopOrders(models.Model):
         for mapped in mapped_orders:
             order = existing.get(mapped.order_id)
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(), report_bugs(f"order {mapped.order_id}", ORDER_ERRORS):
                     if order:
                         outcome = order._tiktok_apply_update(mapped, builder)
                     else:
@@ -208,17 +224,21 @@ class TikTokShopOrders(models.Model):
                 # applies this version if it is newer.
                 error = ConcurrentImport(f"order {mapped.order_id} is being imported elsewhere")
                 outcome = self._tiktok_import_failed(mapped, error, log, failures)
-            except ORDER_ERRORS as error:
+            except (*ORDER_ERRORS, SyncBug) as error:
                 outcome = self._tiktok_import_failed(mapped, error, log, failures)
             log._count(outcome)
         return created
 
     def _tiktok_import_failed(self, mapped, error, log, failures):
-        """Record why an order failed; the poll's mark stays before it so it is tried again."""
-        failures[mapped.order_id] = str(error)
+        """Record why an order failed; the poll's mark stays before it so it is tried again.
+
+        :param mapped: a `MappedOrder`, or the `OrderReference` of an order the mapping refused
+        """
+        failures[mapped.order_id] = error
         log._note(f"order {mapped.order_id}: {error}")
         update_time = mapped.update_time
-        log.failed_update_time = min(log.failed_update_time or update_time, update_time)
+        if update_time:
+            log.failed_update_time = min(log.failed_update_time or update_time, update_time)
         return "failed"
 
     def _tiktok_finish_created(self, orders, mapped_orders):
@@ -270,7 +290,7 @@ class TikTokShopOrders(models.Model):
         try:
             attributions = self._tiktok_affiliate_attributions(start, end)
             windows = self._tiktok_live_windows(start, end)
-        except TikTokShopError as error:
+        except (TikTokShopError, TikTokDataError) as error:
             _logger.info("TikTok shop %s: source tags not read: %s", self.id, error)
             return
         tags = {}
@@ -339,7 +359,7 @@ class TikTokShopOrders(models.Model):
     def _tiktok_poll_orders_logged(self):
         try:
             self._tiktok_poll_orders()
-        except (TikTokShopError, UserError) as error:
+        except RECORD_SYNC_ERRORS as error:
             # Logged on the shop and its sync log; the next run retries from the same mark.
             _logger.warning("TikTok shop %s: order poll failed: %s", self.id, error)
 
@@ -382,7 +402,7 @@ class TikTokShopOrders(models.Model):
         return int(time.time()) - self.orders_first_sync_days * 86400
 
     def _tiktok_advance_mark(self, remote_orders, log):
-        newest = max(int(order.get("update_time") or 0) for order in remote_orders)
+        newest = max(order_reference(order).update_time for order in remote_orders)
         if log.failed_update_time:
             newest = min(newest, log.failed_update_time - 1)
         if newest > (self.orders_high_water_mark or 0):

@@ -8,6 +8,7 @@ from odoo.tools import plaintext2html
 from ... import const
 from ...tiktok_shop import TikTokShopError, listing_rules
 from ...tiktok_shop.listing_rules import Problem
+from ...tiktok_shop.payload import integer, required_text
 from ...tools import check_manager
 
 CHECK_STATES = [("todo", "Not checked"), ("problems", "Has problems"), ("ready", "Ready")]
@@ -484,17 +485,18 @@ class TikTokListing(models.Model):
     def _tiktok_write_status(self, remote):
         """Store TikTok's status; tell the product's responsible when TikTok refused it."""
         self.ensure_one()
+        status = required_text(remote, "status")
         reasons = _audit_reasons_text(remote.get("audit_failed_reasons") or [])
-        news = remote["status"] != self.status or reasons != (self.audit_failed_reasons or "")
+        news = status != self.status or reasons != (self.audit_failed_reasons or "")
         self.write(
             {
-                "status": remote["status"],
+                "status": status,
                 "audit_failed_reasons": reasons,
-                "remote_update_time": remote.get("update_time") or 0,
+                "remote_update_time": integer(remote, "update_time"),
                 "last_sync": fields.Datetime.now(),
             }
         )
-        if news and remote["status"] in const.LISTING_REFUSED_STATUSES and self.product_tmpl_id:
+        if news and status in const.LISTING_REFUSED_STATUSES and self.product_tmpl_id:
             self._tiktok_notify_refusal()
 
     def _tiktok_notify_refusal(self):
