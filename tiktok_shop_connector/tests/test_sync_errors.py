@@ -3,7 +3,8 @@ from unittest.mock import patch
 
 from odoo.tests import TransactionCase, tagged
 
-from ..models import tiktok_shop_orders, tiktok_webhook_event
+from ..models.connection import tiktok_webhook_event
+from ..models.orders import tiktok_shop as orders_of_the_shop
 from ..tiktok_shop import TikTokDataError, webhooks
 from ..tiktok_shop.order_mapping import map_order
 from .order_common import OrderSandboxMixin
@@ -101,7 +102,7 @@ class TestSyncErrors(OrderSandboxMixin, TransactionCase):
 
         events = self._receive_order_events(placed)
         with (
-            patch.object(tiktok_shop_orders, "map_order", side_effect=map_with_a_bug),
+            patch.object(orders_of_the_shop, "map_order", side_effect=map_with_a_bug),
             self.assertLogs(LOGGER, "ERROR") as logged,
         ):
             self.Event._process_batch(events)
