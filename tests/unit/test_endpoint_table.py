@@ -1,6 +1,9 @@
-"""The endpoint table: its entries, and the client calling them."""
+"""The endpoint table: its entries, the client calling them, and the guard that keeps every
+TikTok path in it."""
 
+import ast
 import re
+from pathlib import Path
 from unittest.mock import patch
 
 import pytest
@@ -11,6 +14,9 @@ from tiktok_shop.endpoints import Endpoint, endpoint_template
 
 from .fake_tiktok import APP_KEY, APP_SECRET, SHOP_CIPHER, RecordingLimiter, ok
 
+ADDON_DIR = Path(__file__).resolve().parents[2] / "tiktok_shop_connector"
+# Outside the addon's production code: the pure package holds the table, the tests call paths.
+NOT_PRODUCTION = ("tiktok_shop", "tests")
 VERSIONED_PATH = re.compile(r"/[a-z_]+/\d{6}(/|$)")
 METHODS = {"GET", "POST", "PUT", "DELETE"}
 
@@ -152,3 +158,40 @@ def test_close_closes_the_session_the_client_opened_and_only_that_one():
             pass
     assert [call.args[0] for call in closed.call_args_list] == [own._session, scoped._session]
     lent.close()
+
+
+# --- The guard ----------------------------------------------------------------------------------
+
+
+def _production_modules():
+    for path in sorted(ADDON_DIR.rglob("*.py")):
+        if path.relative_to(ADDON_DIR).parts[0] not in NOT_PRODUCTION:
+            yield path
+
+
+def _versioned_path_literals(source):
+    """(line, text) of the string literals, f-string parts included, holding a versioned path."""
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and VERSIONED_PATH.search(node.value)
+    ]
+
+
+def test_the_guard_finds_plain_and_formatted_paths():
+    source = 'A = "/order/202309/orders/search"\nB = f"/product/202309/products/{pid}/x"\n'
+    assert [line for line, _text in _versioned_path_literals(source)] == [1, 2]
+    assert _versioned_path_literals('C = "product/202309 is a version"  # /order/202309/x\n') == []
+
+
+def test_no_production_module_writes_a_tiktok_path():
+    modules = list(_production_modules())
+    assert ADDON_DIR / "models" / "orders" / "tiktok_shop.py" in modules
+    found = [
+        f"{path.relative_to(ADDON_DIR)}:{line}: {text!r}"
+        for path in modules
+        for line, text in _versioned_path_literals(path.read_text())
+    ]
+    assert found == [], "name an entry of tiktok_shop/endpoints.py instead:\n" + "\n".join(found)

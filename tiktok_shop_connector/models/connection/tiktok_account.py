@@ -10,7 +10,7 @@ from odoo.tools.urls import urljoin
 from psycopg2.errors import SerializationFailure
 
 from ... import const
-from ...tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url
+from ...tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url, endpoints
 from ...tiktok_shop.const import API_HOST, AUTH_HOST
 
 _logger = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ class TikTokAccount(models.Model):
     def _tiktok_sync_authorized_shops(self):
         """Create or update one tiktok.shop per authorized shop; never steal another account's."""
         self.ensure_one()
-        data = self._tiktok_client().request("GET", "/authorization/202309/shops")
+        data = self._tiktok_client().request(endpoints.AUTHORIZED_SHOPS)
         Shop = self.env["tiktok.shop"].with_context(active_test=False)
         shops = Shop
         for remote in data.get("shops") or []:

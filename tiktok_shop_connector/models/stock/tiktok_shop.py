@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 
 from ... import const
-from ...tiktok_shop import TikTokShopError, TikTokShopRequestError
+from ...tiktok_shop import TikTokShopError, TikTokShopRequestError, endpoints
 from ...tiktok_shop.rate_limit import SequentialWindowPacer
 from ...tiktok_shop.stock_allocation import changed_skus, inventory_updates, outlet_quantities
 from ...tools import process_in_batches
@@ -11,12 +11,10 @@ from .tiktok_warehouse import EFFECT_STATUSES, WAREHOUSE_SUB_TYPES, WAREHOUSE_TY
 
 _logger = logging.getLogger(__name__)
 
-INVENTORY_UPDATE_PATH = "/product/202309/products/{}/inventory/update"
 # Shop fields that change what every shop sharing a warehouse with it shows.
 SHOP_STOCK_SETTINGS = frozenset(
     {"stock_buffer", "stock_share_percent", "warehouse_id", "stock_warehouse_ids"}
 )
-WAREHOUSES_PATH = "/logistics/202309/warehouses"
 # The delivery service only a seller's own warehouse offers: TikTok's fulfilment centres never
 # hand parcels to a carrier the seller picks.
 SELLER_DELIVERY_TYPE = "SEND_BY_SELLER"
@@ -198,8 +196,8 @@ class TikTokShopStock(models.Model):
                 )
                 try:
                     client.request(
-                        "POST",
-                        INVENTORY_UPDATE_PATH.format(product_id),
+                        endpoints.PRODUCT_INVENTORY_UPDATE,
+                        path_params={"product_id": product_id},
                         shop_cipher=self.cipher,
                         json=body,
                     )
@@ -240,10 +238,7 @@ class TikTokShopWarehouses(models.Model):
     def _tiktok_load_warehouses(self):
         """Create or update the shop's TikTok warehouses from TikTok's list."""
         self.ensure_one()
-        client = self._tiktok_client()
-        remote_warehouses = client.request("GET", WAREHOUSES_PATH, shop_cipher=self.cipher).get(
-            "warehouses"
-        )
+        remote_warehouses = self._tiktok_request(endpoints.WAREHOUSES).get("warehouses")
         existing = {w.tiktok_warehouse_id: w for w in self.tiktok_warehouse_ids}
         for remote in remote_warehouses or []:
             values = _warehouse_values(remote)
@@ -253,7 +248,7 @@ class TikTokShopWarehouses(models.Model):
                 continue
             values.update(
                 shop_id=self.id,
-                is_fbt=self._tiktok_is_fulfilled_by_tiktok(client, values),
+                is_fbt=self._tiktok_is_fulfilled_by_tiktok(values),
                 stock_warehouse_ids=[
                     fields.Command.set(self._tiktok_default_stock_warehouses().ids)
                 ],
@@ -262,13 +257,15 @@ class TikTokShopWarehouses(models.Model):
         # Another outlet of shared stock changes every shop's split.
         self.env["tiktok.sku"]._tiktok_mark_all_stock_dirty()
 
-    def _tiktok_is_fulfilled_by_tiktok(self, client, values):
+    def _tiktok_is_fulfilled_by_tiktok(self, values):
         """TikTok lists no FBT flag: its own centres are the sales warehouses without
         seller-shipped delivery."""
         if values["warehouse_type"] != "SALES_WAREHOUSE" or values["effect_status"] != "ENABLED":
             return False
-        path = f"{WAREHOUSES_PATH}/{values['tiktok_warehouse_id']}/delivery_options"
-        options = client.request("GET", path, shop_cipher=self.cipher).get("delivery_options")
+        options = self._tiktok_request(
+            endpoints.WAREHOUSE_DELIVERY_OPTIONS,
+            path_params={"warehouse_id": values["tiktok_warehouse_id"]},
+        ).get("delivery_options")
         return not any(option.get("type") == SELLER_DELIVERY_TYPE for option in options or [])
 
     def _tiktok_stock_outlets(self):
