@@ -164,6 +164,7 @@ class TikTokShop(models.Model):
         )
 
     def _tiktok_client(self):
+        """This transaction's client of the shop's account."""
         self.ensure_one()
         return self.account_id._tiktok_client()
 
@@ -173,7 +174,8 @@ class TikTokShop(models.Model):
         return self._tiktok_client().request(endpoint, shop_cipher=self.cipher, **kwargs)
 
     def _tiktok_paginate(self, endpoint, **kwargs):
-        """The items of every page of `endpoint`, each page sent through `_tiktok_request`."""
+        """The items of every page of `endpoint`, each page sent by the client of the transaction
+        it is read in: a run that commits between pages never uses a closed client."""
         self.ensure_one()
         return paginate(self._tiktok_request, endpoint, **kwargs)
 

@@ -355,6 +355,7 @@ class TikTokShopOrders(models.Model):
             params = {"page_size": 100, "sort_field": "update_time", "sort_order": "ASC"}
             if page_token:
                 params["page_token"] = page_token
+            # Through the shop each time: committing a page closes the client that read it.
             data = self._tiktok_request(
                 endpoints.ORDER_SEARCH,
                 params=params,

@@ -97,12 +97,15 @@ class TikTokShopStock(models.Model):
         try:
             with self._tiktok_sync_run("stock", trigger) as log:
                 outlets = self._tiktok_stock_outlets()
-                client = self._tiktok_stock_client()
+                # One pacer for the whole push; each batch is a transaction with its own client.
+                pacer = SequentialWindowPacer()
                 process_in_batches(
                     self.env["tiktok.sku"],
                     self._tiktok_dirty_skus_domain(),
                     const.STOCK_PUSH_BATCH_SIZE,
-                    lambda skus: self._tiktok_push_stock_batch(skus, outlets, client, log),
+                    lambda skus: self._tiktok_push_stock_batch(
+                        skus, outlets, self._tiktok_stock_client(pacer), log
+                    ),
                     order="tiktok_product_id, id",
                 )
                 return log
@@ -111,10 +114,10 @@ class TikTokShopStock(models.Model):
             _logger.warning("TikTok stock push of shop %s stopped: %s", self.id, error)
             return self.env["tiktok.sync.log"]
 
-    def _tiktok_stock_client(self):
+    def _tiktok_stock_client(self, pacer):
         """A client paced for one push sending call after call at TikTok's full rate: see
         `SequentialWindowPacer` (a push of 10,000 SKUs is some 2,800 calls in a row)."""
-        return self.account_id._tiktok_client(rate_limiter=SequentialWindowPacer())
+        return self.account_id._tiktok_client(rate_limiter=pacer)
 
     def _tiktok_dirty_skus_domain(self):
         return [("shop_id", "=", self.id), ("stock_dirty", "=", True), ("product_id", "!=", False)]
