@@ -155,6 +155,8 @@ def random_moves(count, product_ids):
 
 def naive_push(registry, Environment, sandbox, shop_id, limit):
     """The full push with one Update Inventory call per SKU: seconds, calls, throttled, SKUs."""
+    from odoo.addons.tiktok_shop_connector.tiktok_shop.rate_limit import SequentialWindowPacer
+
     time.sleep(1.1)  # the calls of the push before leave TikTok's one-second window
     before = sandbox.calls()
     started = time.perf_counter()
@@ -164,7 +166,7 @@ def naive_push(registry, Environment, sandbox, shop_id, limit):
         skus = env["tiktok.sku"].search([("shop_id", "=", shop.id)], limit=limit or None)
         outlets = shop._tiktok_stock_outlets()
         quantities = shop._tiktok_quantities_to_show(skus, outlets)
-        client = shop._tiktok_stock_client()  # paced as the connector's push is
+        client = shop._tiktok_stock_client(SequentialWindowPacer())  # paced as the push is
         for sku in skus:
             inventory = [
                 {"warehouse_id": warehouse.tiktok_warehouse_id, "quantity": quantity}

@@ -189,6 +189,17 @@ class FakeClock:
         self.now += seconds
 
 
+class RecordingLimiter:
+    """Rate limiter that never waits and records the key of every request."""
+
+    def __init__(self):
+        self.keys = []
+
+    def acquire(self, key):
+        self.keys.append(key)
+        return 0.0
+
+
 class MaxJitter:
     """Stand-in for random.Random: full jitter always picks the top of its range."""
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from tiktok_shop.rate_limit import TokenBucketRateLimiter
 
-from .fake_tiktok import SHOP_CIPHER, FakeClock, ok
+from .fake_tiktok import SHOP_CIPHER, FakeClock, RecordingLimiter, ok
 
 
 def limiter_with_fake_time(**options):
@@ -96,15 +96,6 @@ def test_concurrent_threads_share_one_bucket_safely():
         thread.join()
 
     assert time.monotonic() - started >= 99 / 500 - 0.01
-
-
-class RecordingLimiter:
-    def __init__(self):
-        self.keys = []
-
-    def acquire(self, key):
-        self.keys.append(key)
-        return 0.0
 
 
 def test_client_acquires_once_per_attempt_keyed_by_shop_and_endpoint(server, make_client):

@@ -4,6 +4,7 @@ import io
 from odoo.tests import TransactionCase, tagged
 from PIL import Image
 
+from ..tiktok_shop.endpoints import PRODUCT_PARTIAL_EDIT
 from .order_common import OrderSandboxMixin
 
 BACKPACK = "Canvas Travel Backpack"  # the seed's product with three sales attributes
@@ -133,8 +134,8 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         backpack = self._remote_product(BACKPACK)
         self.sandbox.advance(60)
         self.us._tiktok_request(
-            "POST",
-            f"/product/202309/products/{backpack.id}/partial_edit",
+            PRODUCT_PARTIAL_EDIT,
+            path_params={"product_id": backpack.id},
             json={"title": "Canvas Travel Backpack 2026"},
         )
         created, updated, _skipped, failed = self._import_catalog()

@@ -4,9 +4,8 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
+from ..tiktok_shop.endpoints import WAREHOUSES
 from .common import SandboxMixin, committed_env, run_in_parallel
-
-WAREHOUSES = "/logistics/202309/warehouses"
 
 
 class TokenCase(SandboxMixin, TransactionCase):
@@ -39,7 +38,7 @@ class TestTokenRefresh(TokenCase):
         old_token = self._stored_access_token(self.account)
         self._expire_in(timedelta(minutes=5))
         issued = self._issued_tokens()
-        data = self.shop._tiktok_request("GET", WAREHOUSES)
+        data = self.shop._tiktok_request(WAREHOUSES)
         self.assertTrue(data["warehouses"])
         self.assertEqual(self._issued_tokens(), issued + 1)
         new_token = self._stored_access_token(self.account)
@@ -47,7 +46,7 @@ class TestTokenRefresh(TokenCase):
         self.assertTrue(self.sandbox.state.refresh_tokens)
         self.assertGreater(self.account.access_token_expires_at, fields.Datetime.now())
         # The next call uses the stored token without refreshing again.
-        self.shop._tiktok_request("GET", WAREHOUSES)
+        self.shop._tiktok_request(WAREHOUSES)
         self.assertEqual(self._issued_tokens(), issued + 1)
 
     def test_token_tiktok_says_expired_is_refreshed_once_and_the_call_retried(self):
@@ -55,7 +54,7 @@ class TestTokenRefresh(TokenCase):
         # TikTok's view differs from the stored expiry (e.g. clocks apart): it answers 105002.
         self.sandbox.state.tokens[token].access_expires_at = self.sandbox.state.now() - 1
         issued = self._issued_tokens()
-        data = self.shop._tiktok_request("GET", WAREHOUSES)
+        data = self.shop._tiktok_request(WAREHOUSES)
         self.assertTrue(data["warehouses"])
         self.assertEqual(self._issued_tokens(), issued + 1)
         self.assertNotEqual(self._stored_access_token(self.account), token)
@@ -80,7 +79,7 @@ class TestTokenRefresh(TokenCase):
         self.sandbox.state.refresh_tokens[refresh_token].revoked = True
         self._expire_in(timedelta(minutes=1))
         with self.assertRaisesRegex(UserError, "refused to refresh"):
-            self.shop._tiktok_request("GET", WAREHOUSES)
+            self.shop._tiktok_request(WAREHOUSES)
         self.env.invalidate_all()
         self.assertEqual(self.account.state, "reauthorize")
         self.assertIn("auth record", self.account.last_error)
@@ -91,7 +90,7 @@ class TestTokenRefresh(TokenCase):
         # Sync stops asking TikTok until a manager re-authorizes.
         self.assertFalse(self.shop._is_syncing("orders"))
         with self.assertRaisesRegex(UserError, "not connected"):
-            self.shop._tiktok_request("GET", WAREHOUSES)
+            self.shop._tiktok_request(WAREHOUSES)
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 """Pure-Python TikTok Shop Open API toolkit (no Odoo import): signing, client, webhooks."""
 
-from .client import TikTokShopClient, TokenInfo, authorization_url
-from .endpoints import endpoint_template, path_takes_shop_cipher
+from .client import TikTokShopClient, TokenInfo, authorization_url, paginate
+from .endpoints import Endpoint, endpoint_template, path_takes_shop_cipher
 from .errors import (
     TikTokDataError,
     TikTokShopAuthError,
@@ -26,6 +26,7 @@ from .webhooks import (
 )
 
 __all__ = [
+    "Endpoint",
     "NoRateLimit",
     "RedactingFilter",
     "TikTokDataError",
@@ -46,6 +47,7 @@ __all__ = [
     "error_from_response",
     "get_logger",
     "normalize_query",
+    "paginate",
     "parse_notification",
     "parse_webhook_event",
     "path_takes_shop_cipher",

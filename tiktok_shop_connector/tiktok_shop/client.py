@@ -3,7 +3,7 @@
 Every business call goes through `TikTokShopClient.request`, the single choke point that adds the
 common parameters, signs, rate-limits, retries, refreshes an expired token once, parses the
 `{code, message, request_id, data}` envelope and raises typed errors. It has no Odoo dependency:
-the addon builds one client per shop and passes credentials and callbacks in.
+the addon builds one client per account and transaction and passes credentials and callbacks in.
 """
 
 import json
@@ -35,7 +35,7 @@ from .const import (
     TOKEN_GET_PATH,
     TOKEN_REFRESH_PATH,
 )
-from .endpoints import endpoint_template, path_takes_shop_cipher
+from .endpoints import Endpoint, endpoint_template, path_takes_shop_cipher
 from .errors import (
     TikTokShopError,
     TikTokShopRateLimited,
@@ -124,6 +124,50 @@ def authorization_url(service_id, state=None, *, market="global", authorize_url=
     if state is not None and state.strip():
         query["state"] = state.strip()
     return f"{authorize_url}?{urlencode(query)}"
+
+
+def paginate(
+    request,
+    endpoint,
+    path=None,
+    *,
+    items_key,
+    params=None,
+    json=None,
+    page_size=DEFAULT_PAGE_SIZE,
+    paging_in="query",
+    **request_kwargs,
+):
+    """Yield the items of `data[items_key]` page after page (cursor `next_page_token`).
+
+    :param request: sends one page; `TikTokShopClient.request` or a caller's wrapper of it
+        (e.g. one that takes the client of the current transaction for each page)
+    :param endpoint: an `Endpoint`, or an HTTP method followed by `path`
+    :param paging_in: "query" (almost every endpoint) or "body" (promotion searches)
+    :param request_kwargs: passed to every `request` (`shop_cipher`, `path_params`)
+    """
+    if paging_in not in ("query", "body"):
+        raise ValueError("paging_in must be 'query' or 'body'")
+    params = dict(params or {})
+    body = dict(json or {})
+    paging = params if paging_in == "query" else body
+    if page_size is not None:
+        paging["page_size"] = page_size
+    target = (endpoint,) if path is None else (endpoint, path)
+    seen_tokens = set()
+    while True:
+        data = request(*target, params=params, json=body or None, **request_kwargs)
+        yield from data.get(items_key) or ()
+        next_token = data.get("next_page_token")
+        if not next_token:
+            return
+        if next_token in seen_tokens:
+            # A repeated cursor would loop forever; stopping silently would lose data.
+            raise TikTokShopServerError(
+                f"TikTok Shop returned the same page token twice for {' '.join(map(str, target))}"
+            )
+        seen_tokens.add(next_token)
+        paging["page_token"] = next_token
 
 
 @dataclass(frozen=True)
@@ -220,7 +264,7 @@ class TikTokShopClient:
         self._access_token = token
 
     def close(self):
-        """Close the HTTP session if this client created it."""
+        """Close the HTTP session if this client created it (its pooled connections)."""
         if self._owns_session:
             self._session.close()
 
@@ -234,9 +278,10 @@ class TikTokShopClient:
 
     def request(
         self,
-        method,
-        path,
+        endpoint,
+        path=None,
         *,
+        path_params=None,
         params=None,
         json=None,
         shop_cipher=None,
@@ -246,8 +291,9 @@ class TikTokShopClient:
     ):
         """Send one signed API call and return the envelope's `data` ({} when null).
 
-        :param method: HTTP method
-        :param path: path with IDs substituted, e.g. "/order/202309/orders/search"
+        :param endpoint: an `Endpoint` of the table, or an HTTP method followed by `path`
+        :param path: after a method: the path with its IDs, e.g. "/product/202309/products/17"
+        :param path_params: with an `Endpoint`: its path placeholders, e.g. {"product_id": "17"}
         :param params: query parameters (lists are comma-joined, None values dropped)
         :param json: JSON body, serialized once; the signed bytes are the sent bytes
         :param shop_cipher: required on shop-scoped paths, never sent on the others
@@ -258,48 +304,13 @@ class TikTokShopClient:
         :raises ValueError: for a malformed call (no shop_cipher on a shop path, ...)
         :raises TikTokShopError: a typed subclass for every API or transport failure
         """
-        call = self._build_api_call(method, path, params, json, shop_cipher, files, form)
+        target = _target(endpoint, path, path_params)
+        call = self._build_api_call(target, params, json, shop_cipher, files, form)
         return self._execute(call, idempotent=idempotent, allow_token_refresh=True)
 
-    def paginate(
-        self,
-        method,
-        path,
-        *,
-        items_key,
-        params=None,
-        json=None,
-        shop_cipher=None,
-        page_size=DEFAULT_PAGE_SIZE,
-        paging_in="query",
-    ):
-        """Yield the items of `data[items_key]` page after page (cursor `next_page_token`).
-
-        :param paging_in: "query" (almost every endpoint) or "body" (promotion searches)
-        """
-        if paging_in not in ("query", "body"):
-            raise ValueError("paging_in must be 'query' or 'body'")
-        params = dict(params or {})
-        body = dict(json or {})
-        paging = params if paging_in == "query" else body
-        if page_size is not None:
-            paging["page_size"] = page_size
-        seen_tokens = set()
-        while True:
-            data = self.request(
-                method, path, params=params, json=body or None, shop_cipher=shop_cipher
-            )
-            yield from data.get(items_key) or ()
-            next_token = data.get("next_page_token")
-            if not next_token:
-                return
-            if next_token in seen_tokens:
-                # A repeated cursor would loop forever; stopping silently would lose data.
-                raise TikTokShopServerError(
-                    f"TikTok Shop returned the same page token twice for {method} {path}"
-                )
-            seen_tokens.add(next_token)
-            paging["page_token"] = next_token
+    def paginate(self, endpoint, path=None, **kwargs):
+        """Yield the items of `data[items_key]` page after page; see module-level `paginate`."""
+        return paginate(self.request, endpoint, path, **kwargs)
 
     def download_document(self, doc_url):
         """The bytes behind a shipping document's `doc_url` (valid 24 h; not a signed call)."""
@@ -363,8 +374,8 @@ class TikTokShopClient:
 
     # --- Building a call ------------------------------------------------------------------------
 
-    def _build_api_call(self, method, path, params, json_body, shop_cipher, files, form):
-        method = method.upper()
+    def _build_api_call(self, target, params, json_body, shop_cipher, files, form):
+        method, path, rate_bucket = target
         _check_path(path)
         params = dict(params or {})
         managed = CLIENT_MANAGED_PARAMS & params.keys()
@@ -387,11 +398,7 @@ class TikTokShopClient:
             path=path,
             params=normalize_query(params),
             body=_json_body_bytes(json_body),
-            rate_key=(
-                self.app_key,
-                shop_cipher if takes_cipher else "",
-                endpoint_template(method, path),
-            ),
+            rate_key=(self.app_key, shop_cipher if takes_cipher else "", rate_bucket),
             files=files,
             form=form,
         )
@@ -555,6 +562,20 @@ class TikTokShopClient:
 
 
 # --- Helpers ------------------------------------------------------------------------------------
+
+
+def _target(endpoint, path, path_params):
+    """(method, path, rate bucket) of a call named by an `Endpoint` or by a method and a path."""
+    if isinstance(endpoint, Endpoint):
+        if path is not None:
+            raise ValueError(f"{endpoint} has its own path: pass its path_params instead")
+        return endpoint.method, endpoint.format(path_params), endpoint.rate_bucket
+    if path_params:
+        raise ValueError("path_params fill in an Endpoint's path: pass an Endpoint")
+    if path is None:
+        raise ValueError(f"{endpoint!r} is not an Endpoint: pass a method and a path")
+    method = endpoint.upper()
+    return method, path, endpoint_template(method, path)
 
 
 def _check_path(path):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const
-from ..tiktok_shop import TikTokShopError
+from ..tiktok_shop import TikTokShopError, endpoints
 
 
 class TikTokOrderCancel(models.TransientModel):
@@ -40,8 +40,7 @@ class TikTokOrderCancel(models.TransientModel):
         for order in self.order_ids:
             try:
                 order.tiktok_shop_id._tiktok_request(
-                    "POST",
-                    "/return_refund/202309/cancellations",
+                    endpoints.ORDER_CANCEL,
                     json={"order_id": order.tiktok_order_id, "cancel_reason": self.reason},
                     idempotent=False,
                 )

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from psycopg2 import IntegrityError
 
 from ... import const
-from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop import TikTokShopError, endpoints
 from ...tiktok_shop.catalog_mapping import map_product, newest_update_time, product_version
 from ...tools import RECORD_SYNC_ERRORS, SyncBug, check_manager, report_bugs
 
@@ -101,10 +101,8 @@ class TikTokShopCatalog(models.Model):
             body["update_time_ge"] = max(
                 self.catalog_high_water_mark - const.CATALOG_OVERLAP_SECONDS, 0
             )
-        return self._tiktok_client().paginate(
-            "POST",
-            "/product/202309/products/search",
-            shop_cipher=self.cipher,
+        return self._tiktok_paginate(
+            endpoints.PRODUCT_SEARCH,
             items_key="products",
             page_size=const.CATALOG_PAGE_SIZE,
             json=body,
@@ -134,7 +132,9 @@ class TikTokShopCatalog(models.Model):
         return failed_times
 
     def _tiktok_get_product(self, product_id):
-        return map_product(self._tiktok_request("GET", f"/product/202309/products/{product_id}"))
+        return map_product(
+            self._tiktok_request(endpoints.PRODUCT_DETAIL, path_params={"product_id": product_id})
+        )
 
     def _tiktok_product_bindings(self, product_ids):
         bindings = self.env["tiktok.product"].search(

@@ -11,13 +11,25 @@ from psycopg2.errors import SerializationFailure
 
 from ... import const
 from ...const import MANAGER_GROUP
-from ...tiktok_shop import TikTokShopClient, TikTokShopError, authorization_url, oauth_state
+from ...tiktok_shop import (
+    TikTokShopClient,
+    TikTokShopError,
+    authorization_url,
+    endpoints,
+    oauth_state,
+)
 from ...tiktok_shop.const import API_HOST, AUTH_HOST
 from ...tools import check_manager
 
 _logger = logging.getLogger(__name__)
 
 SECRET_GROUP = "base.group_system"
+# Where a transaction keeps its clients, in the cursor's per-transaction cache.
+CLIENTS_CACHE_KEY = "tiktok_shop_connector.clients"
+# What a client is built from: a change makes the transaction's clients of the account stale.
+CLIENT_FIELDS = frozenset(
+    {"app_key", "app_secret_encrypted", "access_token_encrypted", "api_host", "auth_host"}
+)
 
 
 class TikTokAccount(models.Model):
@@ -99,6 +111,12 @@ class TikTokAccount(models.Model):
     _app_key_unique = models.Constraint(
         "unique(app_key, company_id)", "This App Key is already used by another TikTok account."
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if CLIENT_FIELDS & vals.keys():
+            self._tiktok_forget_clients()
+        return result
 
     # === COMPUTE METHODS === #
 
@@ -212,8 +230,8 @@ class TikTokAccount(models.Model):
     def _tiktok_complete_authorization(self, auth_code):
         """Exchange the one-time code, store the tokens and create or update the shops."""
         self.ensure_one()
-        client = self._tiktok_app_client()
-        token = client.get_access_token(auth_code)
+        with self._tiktok_app_client() as client:
+            token = client.get_access_token(auth_code)
         self._tiktok_store_tokens(token)
         self.sudo().write(
             {
@@ -234,7 +252,7 @@ class TikTokAccount(models.Model):
     def _tiktok_sync_authorized_shops(self):
         """Create or update one tiktok.shop per authorized shop; never steal another account's."""
         self.ensure_one()
-        data = self._tiktok_client().request("GET", "/authorization/202309/shops")
+        data = self._tiktok_client().request(endpoints.AUTHORIZED_SHOPS)
         Shop = self.env["tiktok.shop"].with_context(active_test=False)
         shops = Shop
         for remote in data.get("shops") or []:
@@ -277,13 +295,24 @@ class TikTokAccount(models.Model):
     def _tiktok_valid_access_token(self):
         """Return an access token that is not about to expire, refreshing it first if needed."""
         self.ensure_one()
-        if self.state != "connected":
-            raise UserError(self.env._("%s is not connected to TikTok Shop.", self.name))
+        self._tiktok_check_connected()
         if self._tiktok_token_needs_refresh():
             return self._tiktok_refresh_access_token()
         return self._tiktok_read_secret("access_token")
 
+    def _tiktok_check_connected(self):
+        if self.state != "connected":
+            raise UserError(self.env._("%s is not connected to TikTok Shop.", self.name))
+
     def _tiktok_refresh_access_token(self, margin=const.TOKEN_REFRESH_MARGIN, expired_token=None):
+        """Refresh the token pair (see `_tiktok_refresh_in_own_transaction`) and hand the access
+        token to this transaction's clients, so that their next call carries it."""
+        access_token = self._tiktok_refresh_in_own_transaction(margin, expired_token)
+        for client in self._tiktok_cached_clients().values():
+            client.access_token = access_token
+        return access_token
+
+    def _tiktok_refresh_in_own_transaction(self, margin, expired_token):
         """Refresh the token pair in a transaction of its own, one worker at a time.
 
         TikTok rotates the pair on refresh: the new tokens are committed at once, so a rollback of
@@ -308,7 +337,8 @@ class TikTokAccount(models.Model):
                 return current  # another worker refreshed it while we waited
             try:
                 refresh_token = account._tiktok_read_secret("refresh_token")
-                token = account._tiktok_app_client().refresh_access_token(refresh_token)
+                with account._tiktok_app_client() as client:
+                    token = client.refresh_access_token(refresh_token)
             except (TikTokShopError, ValueError) as error:
                 account._tiktok_mark_needs_reauthorization(error)
                 cr.commit()
@@ -403,14 +433,71 @@ class TikTokAccount(models.Model):
         )
 
     def _tiktok_client(self, rate_limiter=None):
-        """A client carrying a fresh access token, refreshing once more if TikTok says 105002."""
+        """This transaction's client of the account (one per rate limiter), its token fresh.
+
+        The first call of a transaction builds it, decrypting the secrets and opening its HTTP
+        session; the end of the transaction closes it (see `_transaction_clients`).
+
+        :param rate_limiter: the client's limiter (default: the process-wide token buckets)
+        """
         self.ensure_one()
-        access_token = self._tiktok_valid_access_token()
+        clients = _transaction_clients(self.env.cr)
+        client = clients.get((self.id, rate_limiter))
+        if client is None:
+            client = clients[self.id, rate_limiter] = self._tiktok_new_client(rate_limiter)
+            return client
+        self._tiktok_check_connected()
+        if self._tiktok_token_needs_refresh():
+            self._tiktok_refresh_access_token()  # hands the new token to `client`
+        return client
+
+    def _tiktok_new_client(self, rate_limiter):
+        """A client carrying a fresh access token, refreshing once more if TikTok says 105002."""
 
         def refresh_after_expiry():
-            return self._tiktok_refresh_access_token(expired_token=access_token)
+            # The client's token, not the first one: a refresh may have replaced that already.
+            return self._tiktok_refresh_access_token(expired_token=client.access_token)
 
-        return self._tiktok_app_client(access_token, refresh_after_expiry, rate_limiter)
+        access_token = self._tiktok_valid_access_token()
+        client = self._tiktok_app_client(access_token, refresh_after_expiry, rate_limiter)
+        return client
+
+    def _tiktok_cached_clients(self):
+        """{key: client} of these accounts in this transaction's cache."""
+        return {
+            key: client
+            for key, client in _transaction_clients(self.env.cr).items()
+            if key[0] in self.ids
+        }
+
+    def _tiktok_forget_clients(self):
+        """Close these accounts' clients of this transaction: the next call builds new ones."""
+        clients = _transaction_clients(self.env.cr)
+        for key, client in self._tiktok_cached_clients().items():
+            del clients[key]
+            client.close()
+
+
+def _transaction_clients(cr):
+    """{(account id, rate limiter): client} of the cursor's current transaction.
+
+    Kept in `cr.cache`, which Odoo empties when the transaction ends. The transaction's commit or
+    rollback closes the clients' HTTP sessions: a cron committing between batches, or a request,
+    gets a client of its own in each transaction, and no session outlives its transaction.
+    """
+    clients = cr.cache.get(CLIENTS_CACHE_KEY)
+    if clients is None:
+        clients = cr.cache[CLIENTS_CACHE_KEY] = {}
+
+        def close_clients():
+            for client in clients.values():
+                client.close()
+            clients.clear()
+
+        # Commit runs the first and drops the second, rollback the other way round.
+        cr.postcommit.add(close_clients)
+        cr.postrollback.add(close_clients)
+    return clients
 
 
 def _to_datetime(timestamp):

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ... import const
+from ...tiktok_shop import endpoints, paginate
 from ...tools import report_bugs
 
 _logger = logging.getLogger(__name__)
@@ -164,13 +165,20 @@ class TikTokShop(models.Model):
         )
 
     def _tiktok_client(self):
+        """This transaction's client of the shop's account."""
         self.ensure_one()
         return self.account_id._tiktok_client()
 
-    def _tiktok_request(self, method, path, **kwargs):
-        """Call a shop-scoped endpoint with this shop's cipher."""
+    def _tiktok_request(self, endpoint, **kwargs):
+        """Call `endpoint` (an entry of `tiktok_shop.endpoints`) with this shop's cipher."""
         self.ensure_one()
-        return self._tiktok_client().request(method, path, shop_cipher=self.cipher, **kwargs)
+        return self._tiktok_client().request(endpoint, shop_cipher=self.cipher, **kwargs)
+
+    def _tiktok_paginate(self, endpoint, **kwargs):
+        """The items of every page of `endpoint`, each page sent by the client of the transaction
+        it is read in: a run that commits between pages never uses a closed client."""
+        self.ensure_one()
+        return paginate(self._tiktok_request, endpoint, **kwargs)
 
     def action_stop_sync(self, reason):
         for shop in self:
@@ -185,15 +193,14 @@ class TikTokShop(models.Model):
         orders = []
         for start in range(0, len(order_ids), 50):
             data = self._tiktok_request(
-                "GET", "/order/202309/orders", params={"ids": order_ids[start : start + 50]}
+                endpoints.ORDER_DETAIL, params={"ids": order_ids[start : start + 50]}
             )
             orders.extend(data.get("orders") or [])
         return orders
 
     def _tiktok_on_return_event(self, return_id, order_id):
         data = self._tiktok_request(
-            "POST",
-            "/return_refund/202309/returns/search",
+            endpoints.RETURN_SEARCH,
             params={"page_size": 10},
             json={"return_ids": [return_id]},
         )

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ... import const
-from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop import TikTokShopError, endpoints
 from ...tools import process_in_batches
 
 _logger = logging.getLogger(__name__)
@@ -134,8 +134,8 @@ class StockPickingFulfillment(models.Model):
         if order.tiktok_shipping_type == "TIKTOK":
             package_id = _package_holding(remote, line_item_ids, self.env)
             shop._tiktok_request(
-                "POST",
-                f"/fulfillment/202309/packages/{package_id}/ship",
+                endpoints.PACKAGE_SHIP,
+                path_params={"package_id": package_id},
                 json={"handover_method": shop.handover_method},
                 idempotent=False,
             )
@@ -144,8 +144,8 @@ class StockPickingFulfillment(models.Model):
         if not self.carrier_tracking_ref:
             raise UserError(self.env._("%s has no tracking number to send to TikTok.", self.name))
         data = shop._tiktok_request(
-            "POST",
-            f"/fulfillment/202309/orders/{order.tiktok_order_id}/packages",
+            endpoints.ORDER_MARK_SHIPPED,
+            path_params={"order_id": order.tiktok_order_id},
             json={
                 "order_line_item_ids": line_item_ids,
                 "tracking_number": self.carrier_tracking_ref,
@@ -165,8 +165,8 @@ class StockPickingFulfillment(models.Model):
         shop = self.sale_id.tiktok_shop_id
         try:
             document = shop._tiktok_request(
-                "GET",
-                f"/fulfillment/202309/packages/{self.tiktok_package_id}/shipping_documents",
+                endpoints.PACKAGE_SHIPPING_DOCUMENTS,
+                path_params={"package_id": self.tiktok_package_id},
                 params={"document_type": "SHIPPING_LABEL", "document_size": "A6"},
             )
             content = shop._tiktok_client().download_document(document["doc_url"])

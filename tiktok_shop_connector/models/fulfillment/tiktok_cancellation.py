@@ -3,9 +3,13 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop import TikTokShopError, endpoints
 
 PENDING = "CANCELLATION_REQUEST_PENDING"
+DECISION_ENDPOINTS = {
+    "approve": endpoints.CANCELLATION_APPROVE,
+    "reject": endpoints.CANCELLATION_REJECT,
+}
 
 
 class TikTokCancellation(models.Model):
@@ -50,8 +54,8 @@ class TikTokCancellation(models.Model):
                 raise UserError(self.env._("This cancellation was decided already."))
             try:
                 cancellation.shop_id._tiktok_request(
-                    "POST",
-                    f"/return_refund/202309/cancellations/{cancellation.cancel_id}/{decision}",
+                    DECISION_ENDPOINTS[decision],
+                    path_params={"cancel_id": cancellation.cancel_id},
                     params={"idempotency_key": cancellation._idempotency_key(decision)},
                     json=body,
                 )

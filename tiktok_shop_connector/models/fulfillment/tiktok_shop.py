@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ...tiktok_shop import endpoints
 from ...tools import check_manager
 
 
@@ -30,21 +31,24 @@ class TikTokShopFulfillment(models.Model):
     def _tiktok_remote_providers(self):
         self.ensure_one()
         providers = {}
-        warehouses = self._tiktok_request("GET", "/logistics/202309/warehouses")["warehouses"]
+        warehouses = self._tiktok_request(endpoints.WAREHOUSES)["warehouses"]
         for warehouse in warehouses:
             if warehouse.get("type") != "SALES_WAREHOUSE":
                 continue
             options = (
                 self._tiktok_request(
-                    "GET", f"/logistics/202309/warehouses/{warehouse['id']}/delivery_options"
+                    endpoints.WAREHOUSE_DELIVERY_OPTIONS,
+                    path_params={"warehouse_id": warehouse["id"]},
                 ).get("delivery_options")
                 or []
             )
             for option in options:
                 if option.get("type") != "SEND_BY_SELLER":
                     continue
-                path = f"/logistics/202309/delivery_options/{option['id']}/shipping_providers"
-                for provider in self._tiktok_request("GET", path).get("shipping_providers") or []:
+                remote = self._tiktok_request(
+                    endpoints.SHIPPING_PROVIDERS, path_params={"delivery_option_id": option["id"]}
+                )
+                for provider in remote.get("shipping_providers") or []:
                     providers[str(provider["id"])] = {"name": provider["name"]}
         return [{"provider_id": key, **value} for key, value in providers.items()]
 
@@ -73,10 +77,8 @@ class TikTokShopCancellations(models.Model):
         Cancellation = self.env["tiktok.cancellation"].sudo()
         ids = list(by_tiktok_id)
         for start in range(0, len(ids), 50):
-            remote = self._tiktok_client().paginate(
-                "POST",
-                "/return_refund/202309/cancellations/search",
-                shop_cipher=self.cipher,
+            remote = self._tiktok_paginate(
+                endpoints.CANCELLATION_SEARCH,
                 items_key="cancellations",
                 page_size=50,
                 json={"order_ids": ids[start : start + 50]},

@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError
 from psycopg2.errors import SerializationFailure
 
 from ... import const
-from ...tiktok_shop import TikTokDataError, TikTokShopError
+from ...tiktok_shop import TikTokDataError, TikTokShopError, endpoints
 from ...tiktok_shop.order_mapping import (
     PAID_STATUSES,
     affiliate_attributions,
@@ -306,10 +306,8 @@ class TikTokShopOrders(models.Model):
     def _tiktok_affiliate_attributions(self, start, end):
         if not self.sync_affiliates:
             return {}
-        results = self._tiktok_client().paginate(
-            "POST",
-            "/affiliate_seller/202410/orders/search",
-            shop_cipher=self.cipher,
+        results = self._tiktok_paginate(
+            endpoints.AFFILIATE_ORDER_SEARCH,
             items_key="orders",
             page_size=100,
             json={"create_time_ge": start, "create_time_lt": end + 1},
@@ -318,10 +316,8 @@ class TikTokShopOrders(models.Model):
 
     def _tiktok_live_windows(self, start, end):
         day = 86400
-        sessions = self._tiktok_client().paginate(
-            "GET",
-            "/analytics/202509/shop_lives/performance",
-            shop_cipher=self.cipher,
+        sessions = self._tiktok_paginate(
+            endpoints.SHOP_LIVE_PERFORMANCE,
             items_key="live_stream_sessions",
             page_size=100,
             params={
@@ -374,16 +370,14 @@ class TikTokShopOrders(models.Model):
         self.ensure_one()
         if since is None:
             since = self._tiktok_poll_start()
-        client = self._tiktok_client()
         page_token = None
         while True:
             params = {"page_size": 100, "sort_field": "update_time", "sort_order": "ASC"}
             if page_token:
                 params["page_token"] = page_token
-            data = client.request(
-                "POST",
-                "/order/202309/orders/search",
-                shop_cipher=self.cipher,
+            # Through the shop each time: committing a page closes the client that read it.
+            data = self._tiktok_request(
+                endpoints.ORDER_SEARCH,
                 params=params,
                 json={"update_time_ge": since},
             )

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ...tiktok_shop import endpoints
 from .tiktok_category import category_version
 
 
@@ -21,12 +22,10 @@ class TikTokBrand(models.Model):
     @api.model
     def _tiktok_load_brands(self, shop):
         known = {brand.tiktok_brand_id: brand for brand in self.search([("shop_id", "=", shop.id)])}
-        brands = shop._tiktok_client().paginate(
-            "GET",
-            "/product/202309/brands",
+        brands = shop._tiktok_paginate(
+            endpoints.BRANDS,
             items_key="brands",
             params={"is_authorized": "true", "category_version": category_version(shop.region)},
-            shop_cipher=shop.cipher,
             page_size=100,
         )
         for entry in brands:

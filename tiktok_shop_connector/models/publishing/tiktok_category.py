@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ... import const
+from ...tiktok_shop import endpoints
 
 
 class TikTokCategory(models.Model):
@@ -46,8 +47,7 @@ class TikTokCategory(models.Model):
         """Create or update the categories of the shop's market from Get Categories."""
         version = category_version(shop.region)
         remote = shop._tiktok_request(
-            "GET",
-            "/product/202309/categories",
+            endpoints.CATEGORIES,
             params={"category_version": version, "locale": shop.language},
         )["categories"]
         known = {
@@ -83,14 +83,16 @@ class TikTokCategory(models.Model):
             raise UserError(self.env._("Only a leaf category has attributes and rules."))
         max_age = timedelta(hours=const.CATEGORY_DETAILS_MAX_AGE_HOURS)
         if not self.details_fetched_at or self.details_fetched_at < fields.Datetime.now() - max_age:
-            path = f"/product/202309/categories/{self.tiktok_category_id}"
+            category = {"category_id": self.tiktok_category_id}
             params = {"category_version": self.category_version, "locale": shop.language}
             self.write(
                 {
                     "attributes_data": shop._tiktok_request(
-                        "GET", f"{path}/attributes", params=params
+                        endpoints.CATEGORY_ATTRIBUTES, path_params=category, params=params
                     )["attributes"],
-                    "rules_data": shop._tiktok_request("GET", f"{path}/rules", params=params),
+                    "rules_data": shop._tiktok_request(
+                        endpoints.CATEGORY_RULES, path_params=category, params=params
+                    ),
                     "details_fetched_at": fields.Datetime.now(),
                 }
             )

@@ -2,6 +2,8 @@ import base64
 
 from odoo import fields, models
 
+from ...tiktok_shop import endpoints
+
 
 class TikTokListingUpload(models.AbstractModel):
     """A file of a listing sent to TikTok's image upload once; a new file is sent again."""
@@ -27,8 +29,7 @@ class TikTokListingUpload(models.AbstractModel):
         """TikTok's URI of the file, uploaded the first time."""
         if not self.tiktok_uri:
             answer = self.listing_id.shop_id._tiktok_request(
-                "POST",
-                "/product/202309/images/upload",
+                endpoints.IMAGE_UPLOAD,
                 files={
                     "data": (
                         self._tiktok_file_name(),

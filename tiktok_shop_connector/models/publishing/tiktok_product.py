@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
 from ... import const
-from ...tiktok_shop import TikTokShopError, listing_rules
+from ...tiktok_shop import TikTokShopError, endpoints, listing_rules
 from ...tiktok_shop.listing_rules import Problem
 from ...tiktok_shop.payload import integer, required_text
 from ...tools import check_manager
@@ -274,7 +274,7 @@ class TikTokListing(models.Model):
     def _tiktok_remote_problems(self):
         """TikTok's own dry run (listing_check) of the body publishing would send."""
         answer = self.shop_id._tiktok_request(
-            "POST", "/product/202309/products/listing_check", json=self._tiktok_body()
+            endpoints.PRODUCT_LISTING_CHECK, json=self._tiktok_body()
         )
         return [
             Problem("TikTok", reason.get("message") or str(reason.get("code")))
@@ -362,8 +362,7 @@ class TikTokListing(models.Model):
 
     def _tiktok_create(self, body):
         answer = self.shop_id._tiktok_request(
-            "POST",
-            "/product/202309/products",
+            endpoints.PRODUCT_CREATE,
             json={**body, "idempotency_key": self._tiktok_idempotency_key()},
         )
         self.write({"tiktok_product_id": answer["product_id"], "status": "PENDING"})
@@ -379,13 +378,17 @@ class TikTokListing(models.Model):
         changed = {key for key in content if content[key] != published.get(key)}
         if not changed:
             return
-        path = f"/product/202309/products/{self.tiktok_product_id}"
+        product = {"product_id": self.tiktok_product_id}
         if changed <= const.PARTIAL_EDIT_FIELDS:
             answer = self.shop_id._tiktok_request(
-                "POST", f"{path}/partial_edit", json={key: body[key] for key in changed}
+                endpoints.PRODUCT_PARTIAL_EDIT,
+                path_params=product,
+                json={key: body[key] for key in changed},
             )
         else:
-            answer = self.shop_id._tiktok_request("PUT", path, json=body)
+            answer = self.shop_id._tiktok_request(
+                endpoints.PRODUCT_EDIT, path_params=product, json=body
+            )
         self._tiktok_record_sent(body, answer)
 
     def _tiktok_bound_sku_ids(self):
@@ -448,20 +451,19 @@ class TikTokListing(models.Model):
 
     def action_tiktok_activate(self):
         check_manager(self.env)
-        return self._tiktok_switch("activate")
+        return self._tiktok_switch(endpoints.PRODUCTS_ACTIVATE)
 
     def action_tiktok_deactivate(self):
         check_manager(self.env)
-        return self._tiktok_switch("deactivate")
+        return self._tiktok_switch(endpoints.PRODUCTS_DEACTIVATE)
 
-    def _tiktok_switch(self, verb):
+    def _tiktok_switch(self, endpoint):
         for listing in self:
             if not listing.tiktok_product_id:
                 raise UserError(self.env._("Publish the listing first."))
             with _tiktok_refusal_as_user_error(self.env):
                 answer = listing.shop_id._tiktok_request(
-                    "POST",
-                    f"/product/202309/products/{verb}",
+                    endpoint,
                     json={"product_ids": [listing.tiktok_product_id]},
                 )
             errors = answer.get("errors") or []
@@ -517,7 +519,9 @@ class TikTokListing(models.Model):
         listings = self.search(
             [("shop_id", "=", shop.id), ("tiktok_product_id", "=", tiktok_product_id)]
         )
-        remote = shop._tiktok_request("GET", f"/product/202309/products/{tiktok_product_id}")
+        remote = shop._tiktok_request(
+            endpoints.PRODUCT_DETAIL, path_params={"product_id": tiktok_product_id}
+        )
         for listing in listings:
             listing._tiktok_write_status(remote)
         return remote

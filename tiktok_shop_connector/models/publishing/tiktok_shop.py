@@ -3,7 +3,7 @@ import contextlib
 from odoo import api, fields, models
 from odoo.tools import float_repr
 
-from ...tiktok_shop import TikTokShopError
+from ...tiktok_shop import TikTokShopError, endpoints
 from ...tools import check_manager
 
 
@@ -94,8 +94,8 @@ class TikTokShopPrices(models.Model):
             entries.append(entry)
         try:
             self._tiktok_request(
-                "POST",
-                f"/product/202309/products/{tiktok_product_id}/prices/update",
+                endpoints.PRODUCT_PRICES_UPDATE,
+                path_params={"product_id": tiktok_product_id},
                 json={"skus": entries},
             )
         except TikTokShopError as error:

@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 
 from ... import const
-from ...tiktok_shop import TikTokShopError, TikTokShopRequestError
+from ...tiktok_shop import TikTokShopError, TikTokShopRequestError, endpoints
 from ...tiktok_shop.rate_limit import SequentialWindowPacer
 from ...tiktok_shop.stock_allocation import changed_skus, inventory_updates, outlet_quantities
 from ...tools import check_manager, process_in_batches
@@ -11,12 +11,10 @@ from .tiktok_warehouse import EFFECT_STATUSES, WAREHOUSE_SUB_TYPES, WAREHOUSE_TY
 
 _logger = logging.getLogger(__name__)
 
-INVENTORY_UPDATE_PATH = "/product/202309/products/{}/inventory/update"
 # Shop fields that change what every shop sharing a warehouse with it shows.
 SHOP_STOCK_SETTINGS = frozenset(
     {"stock_buffer", "stock_share_percent", "warehouse_id", "stock_warehouse_ids"}
 )
-WAREHOUSES_PATH = "/logistics/202309/warehouses"
 # The delivery service only a seller's own warehouse offers: TikTok's fulfilment centres never
 # hand parcels to a carrier the seller picks.
 SELLER_DELIVERY_TYPE = "SEND_BY_SELLER"
@@ -100,12 +98,15 @@ class TikTokShopStock(models.Model):
         try:
             with self._tiktok_sync_run("stock", trigger) as log:
                 outlets = self._tiktok_stock_outlets()
-                client = self._tiktok_stock_client()
+                # One pacer for the whole push; each batch is a transaction with its own client.
+                pacer = SequentialWindowPacer()
                 process_in_batches(
                     self.env["tiktok.sku"],
                     self._tiktok_dirty_skus_domain(),
                     const.STOCK_PUSH_BATCH_SIZE,
-                    lambda skus: self._tiktok_push_stock_batch(skus, outlets, client, log),
+                    lambda skus: self._tiktok_push_stock_batch(
+                        skus, outlets, self._tiktok_stock_client(pacer), log
+                    ),
                     order="tiktok_product_id, id",
                 )
                 return log
@@ -114,10 +115,10 @@ class TikTokShopStock(models.Model):
             _logger.warning("TikTok stock push of shop %s stopped: %s", self.id, error)
             return self.env["tiktok.sync.log"]
 
-    def _tiktok_stock_client(self):
+    def _tiktok_stock_client(self, pacer):
         """A client paced for one push sending call after call at TikTok's full rate: see
         `SequentialWindowPacer` (a push of 10,000 SKUs is some 2,800 calls in a row)."""
-        return self.account_id._tiktok_client(rate_limiter=SequentialWindowPacer())
+        return self.account_id._tiktok_client(rate_limiter=pacer)
 
     def _tiktok_dirty_skus_domain(self):
         return [("shop_id", "=", self.id), ("stock_dirty", "=", True), ("product_id", "!=", False)]
@@ -199,8 +200,8 @@ class TikTokShopStock(models.Model):
                 )
                 try:
                     client.request(
-                        "POST",
-                        INVENTORY_UPDATE_PATH.format(product_id),
+                        endpoints.PRODUCT_INVENTORY_UPDATE,
+                        path_params={"product_id": product_id},
                         shop_cipher=self.cipher,
                         json=body,
                     )
@@ -242,10 +243,7 @@ class TikTokShopWarehouses(models.Model):
     def _tiktok_load_warehouses(self):
         """Create or update the shop's TikTok warehouses from TikTok's list."""
         self.ensure_one()
-        client = self._tiktok_client()
-        remote_warehouses = client.request("GET", WAREHOUSES_PATH, shop_cipher=self.cipher).get(
-            "warehouses"
-        )
+        remote_warehouses = self._tiktok_request(endpoints.WAREHOUSES).get("warehouses")
         existing = {w.tiktok_warehouse_id: w for w in self.tiktok_warehouse_ids}
         for remote in remote_warehouses or []:
             values = _warehouse_values(remote)
@@ -255,7 +253,7 @@ class TikTokShopWarehouses(models.Model):
                 continue
             values.update(
                 shop_id=self.id,
-                is_fbt=self._tiktok_is_fulfilled_by_tiktok(client, values),
+                is_fbt=self._tiktok_is_fulfilled_by_tiktok(values),
                 stock_warehouse_ids=[
                     fields.Command.set(self._tiktok_default_stock_warehouses().ids)
                 ],
@@ -264,13 +262,15 @@ class TikTokShopWarehouses(models.Model):
         # Another outlet of shared stock changes every shop's split.
         self.env["tiktok.sku"]._tiktok_mark_all_stock_dirty()
 
-    def _tiktok_is_fulfilled_by_tiktok(self, client, values):
+    def _tiktok_is_fulfilled_by_tiktok(self, values):
         """TikTok lists no FBT flag: its own centres are the sales warehouses without
         seller-shipped delivery."""
         if values["warehouse_type"] != "SALES_WAREHOUSE" or values["effect_status"] != "ENABLED":
             return False
-        path = f"{WAREHOUSES_PATH}/{values['tiktok_warehouse_id']}/delivery_options"
-        options = client.request("GET", path, shop_cipher=self.cipher).get("delivery_options")
+        options = self._tiktok_request(
+            endpoints.WAREHOUSE_DELIVERY_OPTIONS,
+            path_params={"warehouse_id": values["tiktok_warehouse_id"]},
+        ).get("delivery_options")
         return not any(option.get("type") == SELLER_DELIVERY_TYPE for option in options or [])
 
     def _tiktok_stock_outlets(self):

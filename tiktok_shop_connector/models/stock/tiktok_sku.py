@@ -2,9 +2,8 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ... import const
+from ...tiktok_shop import endpoints
 from ...tiktok_shop.stock_allocation import chunks
-
-INVENTORY_SEARCH_PATH = "/product/202309/inventory/search"
 
 
 class TikTokSku(models.Model):
@@ -52,8 +51,7 @@ class TikTokSku(models.Model):
         found = {}
         for sku_ids in chunks(missing.mapped("tiktok_sku_id"), const.INVENTORY_SEARCH_SKU_IDS):
             data = client.request(
-                "POST",
-                INVENTORY_SEARCH_PATH,
+                endpoints.INVENTORY_SEARCH,
                 shop_cipher=shop.cipher,
                 json={"sku_ids": sku_ids},
             )
