@@ -186,7 +186,7 @@ def connect_seller(env, sandbox):
             "name": "Benchmark seller",
             "app_key": app["app_key"],
             "app_secret": app["app_secret"],
-            "service_id": app["service_id"],
+            "tiktok_service_ref": app["service_id"],
             "api_host": sandbox.url,
             "auth_host": sandbox.url,
         }
@@ -203,7 +203,7 @@ def create_products(env, sandbox, shops):
     warehouse = env["stock.warehouse"].search([], limit=1)
     skus = {}
     for shop in shops:
-        for sku in sandbox.skus(shop.tiktok_shop_id):
+        for sku in sandbox.skus(shop.tiktok_shop_ref):
             skus.setdefault(sku["seller_sku"], sku)
     products = env["product.product"].create(
         [{"name": f"Bench {code}", "default_code": code, "is_storable": True} for code in skus]
@@ -446,7 +446,7 @@ def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
             while not done.is_set():
                 with registry.cursor() as cr:
                     cr.execute(
-                        "SELECT id, tiktok_order_id FROM sale_order WHERE id > %s "
+                        "SELECT id, tiktok_order_ref FROM sale_order WHERE id > %s "
                         "AND state = 'sale' AND tiktok_shop_id IN %s ORDER BY id",
                         [last_id - 1000, tuple(shop_ids)],
                     )
@@ -454,10 +454,10 @@ def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
                     cr.execute("SELECT order_id FROM tiktok_reservation_request")
                     waiting = {row[0] for row in cr.fetchall()}
                 now = time.monotonic()
-                for order_id, tiktok_order_id in rows:
-                    if tiktok_order_id not in seen:
-                        seen[tiktok_order_id] = now
-                        unreserved[order_id] = tiktok_order_id
+                for order_id, tiktok_order_ref in rows:
+                    if tiktok_order_ref not in seen:
+                        seen[tiktok_order_ref] = now
+                        unreserved[order_id] = tiktok_order_ref
                     last_id = max(last_id, order_id)
                 for order_id in [oid for oid in unreserved if oid not in waiting]:
                     reserved.setdefault(unreserved.pop(order_id), now)
@@ -480,8 +480,8 @@ def burst(args, registry, sandbox, shop_ids, tiktok_shop_ids, config_path):
         )
         with registry.cursor() as cr:
             cr.execute(
-                "SELECT count(*) FROM (SELECT tiktok_order_id FROM sale_order "
-                "WHERE tiktok_order_id = ANY(%s) GROUP BY tiktok_shop_id, tiktok_order_id "
+                "SELECT count(*) FROM (SELECT tiktok_order_ref FROM sale_order "
+                "WHERE tiktok_order_ref = ANY(%s) GROUP BY tiktok_shop_id, tiktok_order_ref "
                 "HAVING count(*) > 1) AS duplicated",
                 [list(placed)],
             )
@@ -525,7 +525,7 @@ def main():
             env = Environment(cr, 1, {})
             _account, shops = connect_seller(env, sandbox)
             products = create_products(env, sandbox, shops)
-            shop_ids, tiktok_shop_ids = shops.ids, shops.mapped("tiktok_shop_id")
+            shop_ids, tiktok_shop_ids = shops.ids, shops.mapped("tiktok_shop_ref")
             cr.commit()
         if args.orders:
             throughput(args, registry, Environment, sandbox, shop_ids, tiktok_shop_ids, products)

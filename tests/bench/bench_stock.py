@@ -70,7 +70,7 @@ def stock_and_bind(env, sandbox, shop):
     import makes them); returns the products."""
     remote = [
         sku
-        for sku in sandbox.get("/sandbox/inventory", shop_id=shop.tiktok_shop_id)["skus"]
+        for sku in sandbox.get("/sandbox/inventory", shop_id=shop.tiktok_shop_ref)["skus"]
         if sku["product_status"] == "ACTIVATE"
     ]
     products = env["product.product"].create(
@@ -94,8 +94,8 @@ def stock_and_bind(env, sandbox, shop):
         [
             {
                 "shop_id": shop.id,
-                "tiktok_sku_id": sku["sku_id"],
-                "tiktok_product_id": sku["product_id"],
+                "tiktok_sku_ref": sku["sku_id"],
+                "tiktok_product_ref": sku["product_id"],
                 "seller_sku": sku["seller_sku"],
                 "product_id": product.id,
             }
@@ -169,16 +169,16 @@ def naive_push(registry, Environment, sandbox, shop_id, limit):
         client = shop._tiktok_stock_client(SequentialWindowPacer())  # paced as the push is
         for sku in skus:
             inventory = [
-                {"warehouse_id": warehouse.tiktok_warehouse_id, "quantity": quantity}
+                {"warehouse_id": warehouse.tiktok_warehouse_ref, "quantity": quantity}
                 for warehouse, quantity in (
                     (outlet, quantities[sku.id, outlet.id]) for outlet in outlets
                 )
             ]
             client.request(
                 "POST",
-                f"/product/202309/products/{sku.tiktok_product_id}/inventory/update",
+                f"/product/202309/products/{sku.tiktok_product_ref}/inventory/update",
                 shop_cipher=shop.cipher,
-                json={"skus": [{"id": sku.tiktok_sku_id, "inventory": inventory}]},
+                json={"skus": [{"id": sku.tiktok_sku_ref, "inventory": inventory}]},
             )
         count = len(skus)
     seconds = time.perf_counter() - started

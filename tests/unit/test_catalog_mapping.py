@@ -195,7 +195,7 @@ def test_csv_rows_by_tiktok_sku_id_or_seller_sku():
         ",,,FURN_002\n"
     )
     (row,) = parsed.rows
-    assert (row.line, row.shop, row.tiktok_product_id, row.tiktok_sku_id) == (
+    assert (row.line, row.shop, row.tiktok_product_ref, row.tiktok_sku_ref) == (
         2,
         "US1234",
         "1729",
@@ -205,10 +205,16 @@ def test_csv_rows_by_tiktok_sku_id_or_seller_sku():
     assert parsed.errors == [(4, "neither a TikTok SKU id nor a seller SKU")]
 
 
+def test_csv_columns_are_named_after_the_sku_binding_fields():
+    parsed = parse_sku_mapping_csv("tiktok_sku_ref,tiktok_product_ref,internal_reference\n7,8,A\n")
+    (row,) = parsed.rows
+    assert (row.tiktok_sku_ref, row.tiktok_product_ref, row.internal_reference) == ("7", "8", "A")
+
+
 def test_csv_headers_as_people_write_them_semicolons_and_bom():
     parsed = parse_sku_mapping_csv(b"\xef\xbb\xbfSeller SKU;Internal Reference\nBAG-1;FURN_9\n")
     (row,) = parsed.rows
-    assert (row.seller_sku, row.internal_reference, row.tiktok_sku_id) == (
+    assert (row.seller_sku, row.internal_reference, row.tiktok_sku_ref) == (
         "BAG-1",
         "FURN_9",
         "",

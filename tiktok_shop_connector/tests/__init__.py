@@ -5,6 +5,7 @@ from . import (
     test_fulfillment,
     test_i18n,
     test_install,
+    test_naming,
     test_oauth,
     test_order_sync,
     test_orders,

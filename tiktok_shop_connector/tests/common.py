@@ -25,7 +25,7 @@ class TikTokTestMixin:
                 "name": "Test TikTok account",
                 "app_key": APP_KEY,
                 "app_secret": APP_SECRET,
-                "service_id": "7283499922",
+                "tiktok_service_ref": "7283499922",
                 **values,
             }
         )
@@ -108,7 +108,7 @@ class SandboxMixin(TikTokTestMixin):
                 "name": "Sandbox seller",
                 "app_key": app.app_key,
                 "app_secret": app.app_secret,
-                "service_id": app.service_id,
+                "tiktok_service_ref": app.service_id,
                 "api_host": cls.sandbox.url,
                 "auth_host": cls.sandbox.url,
                 "authorize_url": cls.sandbox.authorize_url,

@@ -22,7 +22,7 @@ class OrderSandboxMixin(SandboxMixin):
 
     @classmethod
     def _remote_shop(cls, shop):
-        return cls.sandbox.state.shops[shop.tiktok_shop_id]
+        return cls.sandbox.state.shops[shop.tiktok_shop_ref]
 
     @classmethod
     def _remote_skus(cls, shop):
@@ -77,5 +77,5 @@ class OrderSandboxMixin(SandboxMixin):
     def _sale_orders(self, shop, order_id=None):
         domain = [("tiktok_shop_id", "=", shop.id)]
         if order_id:
-            domain.append(("tiktok_order_id", "=", order_id))
+            domain.append(("tiktok_order_ref", "=", order_id))
         return self.env["sale.order"].search(domain)

@@ -45,7 +45,7 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         return self.env["tiktok.product"].search(
             [
                 ("shop_id", "=", (shop or self.us).id),
-                ("tiktok_product_id", "=", remote_product.id),
+                ("tiktok_product_ref", "=", remote_product.id),
             ]
         )
 
@@ -53,7 +53,7 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         return self.env["tiktok.sku"].search(
             [
                 ("shop_id", "=", (shop or self.us).id),
-                ("tiktok_sku_id", "=", remote_sku.id),
+                ("tiktok_sku_ref", "=", remote_sku.id),
             ]
         )
 
@@ -114,7 +114,7 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         self.assertTrue(template.image_1920, "the main image was downloaded")
         self.assertEqual(binding.image_uris, [backpack.main_images[0]["uri"]])
         self.assertEqual(binding.status, "ACTIVATE")
-        self.assertTrue(binding.category_tiktok_id and binding.category_name)
+        self.assertTrue(binding.tiktok_category_ref and binding.category_name)
         # Images on TikTok's CDN cannot be fetched here: those products come without one.
         mug = self._binding(self._remote_product("Stoneware Coffee Mug"))
         self.assertFalse(mug.product_tmpl_id.image_1920)
@@ -262,7 +262,7 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         self._odoo_product("Mug two", default_code="FURN_2")
         csv = "\n".join(
             [
-                "shop,tiktok_product_id,tiktok_sku_id,seller_sku,internal_reference",
+                "shop,tiktok_product_ref,tiktok_sku_ref,seller_sku,internal_reference",
                 f"{self.us.code},{mug.id},{mug.skus[0].id},,FURN_1",
                 f",,,{mug.skus[1].seller_sku},FURN_2",
                 f",,{mug.skus[1].id},,NOT_IN_ODOO",
@@ -276,7 +276,7 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         wizard.action_import()
         first = self._sku(mug.skus[0])
         self.assertEqual(first.product_id.default_code, "FURN_1")
-        self.assertEqual(first.tiktok_product_id, mug.id, "an id never met is bound all the same")
+        self.assertEqual(first.tiktok_product_ref, mug.id, "an id never met is bound all the same")
         self.assertEqual(wizard.mapped_count, 1)
         report = dict(line.split(": ", 1) for line in wizard.report.splitlines())
         self.assertEqual(

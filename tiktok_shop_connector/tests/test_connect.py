@@ -38,11 +38,11 @@ class TestConnectWithSandbox(SandboxMixin, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(f"tiktok_account_action/{self.account.id}", response.url)
         self.assertEqual(self.account.state, "connected")
-        seller = self.sandbox.state.sellers[self.account.open_id]
+        seller = self.sandbox.state.sellers[self.account.tiktok_open_ref]
         expected = {self.sandbox.state.shops[shop_id].id for shop_id in seller.shop_ids}
-        self.assertEqual(set(self.account.shop_ids.mapped("tiktok_shop_id")), expected)
+        self.assertEqual(set(self.account.shop_ids.mapped("tiktok_shop_ref")), expected)
         for shop in self.account.shop_ids:
-            remote = self.sandbox.state.shops[shop.tiktok_shop_id]
+            remote = self.sandbox.state.shops[shop.tiktok_shop_ref]
             self.assertEqual(shop.cipher, remote.cipher)
             self.assertEqual(shop.region, remote.region)
             self.assertEqual(shop.currency_id.name, const.REGION_CURRENCY[remote.region])

@@ -151,8 +151,8 @@ class TestConnectTour(SandboxMixin, HttpCase):
         self.assertTrue(probe["clicked"], f"Authorize was never clicked: {probe['timeline']}")
         self.assertEqual(probe["outcome"], "back", probe["timeline"])
         self.assertEqual(self.account.state, "connected")
-        self.assertEqual(self.account.open_id, seller.open_id)
+        self.assertEqual(self.account.tiktok_open_ref, seller.open_id)
         self.assertEqual(self.account.seller_name, seller.name)
         self.assertEqual(sorted(self.account.shop_ids.mapped("name")), sorted(shop_names))
         remote_ids = {self.sandbox.state.shops[shop_id].id for shop_id in seller.shop_ids}
-        self.assertEqual(set(self.account.shop_ids.mapped("tiktok_shop_id")), remote_ids)
+        self.assertEqual(set(self.account.shop_ids.mapped("tiktok_shop_ref")), remote_ids)

@@ -53,9 +53,11 @@ class TestShipmentsBackToTikTok(OrderSandboxMixin, TransactionCase):
         self.assertEqual(picking.tiktok_tracking_state, "sent", picking.tiktok_tracking_error)
         items = self.sandbox.state.orders[remote.id].line_items
         self.assertEqual({item.tracking_number for item in items}, {"1Z999AA10123456784"})
-        self.assertEqual({item.shipping_provider_id for item in items}, {self.provider.provider_id})
+        self.assertEqual(
+            {item.shipping_provider_id for item in items}, {self.provider.tiktok_provider_ref}
+        )
         self.assertEqual(self.sandbox.state.orders[remote.id].status, "IN_TRANSIT")
-        shipped = sorted(picking.tiktok_line_item_ids.split(","))
+        shipped = sorted(picking.tiktok_line_item_refs.split(","))
         self.assertEqual(shipped, sorted(item.id for item in items))
         # Sending again finds nothing left to send: TikTok's view decides, nothing twice.
         picking.action_tiktok_send_tracking()
@@ -66,7 +68,7 @@ class TestShipmentsBackToTikTok(OrderSandboxMixin, TransactionCase):
         sku_a, sku_b = self._in_stock_skus(self.us)
         remote, order = self._order([(sku_a.id, 2), (sku_b.id, 1)])
         first = order.picking_ids
-        line_b = order.order_line.filtered(lambda line: line.tiktok_sku_id == sku_b.id)
+        line_b = order.order_line.filtered(lambda line: line.tiktok_sku_ref == sku_b.id)
         product_b = line_b.product_id
         self._ship(first, {product_b: 0}, tracking="TRACK-A")
         self._run_cron()
@@ -125,8 +127,8 @@ class TestShipmentsBackToTikTok(OrderSandboxMixin, TransactionCase):
         picking._action_done()
         self._run_cron()
         self.assertEqual(picking.tiktok_tracking_state, "sent", picking.tiktok_tracking_error)
-        self.assertEqual(picking.tiktok_package_id, remote.package_ids[0])
-        package = self.sandbox.state.packages[picking.tiktok_package_id]
+        self.assertEqual(picking.tiktok_package_ref, remote.package_ids[0])
+        package = self.sandbox.state.packages[picking.tiktok_package_ref]
         self.assertEqual(package.status, "FULFILLING")
         action = picking.action_tiktok_download_label()
         attachment = self.env["ir.attachment"].search(

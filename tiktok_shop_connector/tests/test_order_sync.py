@@ -109,7 +109,7 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
             account = self._sandbox_account(env, name="Concurrent workers")
             shop = self._connect_to_sandbox(account).filtered(lambda s: s.region == "US")
             self.account_id, self.shop_id = account.id, shop.id
-            remote_shop = self.sandbox.state.shops[shop.tiktok_shop_id]
+            remote_shop = self.sandbox.state.shops[shop.tiktok_shop_ref]
         self.addCleanup(self._remove_committed_records)
         skus = [
             sku
@@ -147,7 +147,7 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
     def _order_counts(self):
         with committed_env(self.registry) as env:
             orders = env["sale.order"].search([("tiktok_shop_id", "=", self.shop_id)])
-            return {oid: orders.mapped("tiktok_order_id").count(oid) for oid in self.order_ids}
+            return {oid: orders.mapped("tiktok_order_ref").count(oid) for oid in self.order_ids}
 
     def test_two_imports_of_the_same_orders_create_each_order_once(self):
         self._run_in_two_workers(lambda shop: shop._tiktok_import_order_ids(self.order_ids))
@@ -193,7 +193,7 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
                 notification = {
                     "type": 1,
                     "tts_notification_id": f"burst-{order_id}",
-                    "shop_id": shop.tiktok_shop_id,
+                    "shop_id": shop.tiktok_shop_ref,
                     "timestamp": int(time.time()),
                     "data": {"order_id": order_id, "order_status": "AWAITING_SHIPMENT"},
                 }

@@ -43,14 +43,14 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         created = datetime.fromtimestamp(data["create_time"], UTC).replace(tzinfo=None)
         self.assertEqual(order.date_order, created, "TikTok's order time")
         self.assertEqual(order.currency_id.name, "USD")
-        product_lines = order.order_line.filtered("tiktok_sku_id")
-        by_sku = {line.tiktok_sku_id: line for line in product_lines}
+        product_lines = order.order_line.filtered("tiktok_sku_ref")
+        by_sku = {line.tiktok_sku_ref: line for line in product_lines}
         self.assertEqual(by_sku[sku_a.id].product_uom_qty, 2)
         self.assertEqual(by_sku[sku_b.id].product_uom_qty, 1)
         self.assertEqual(by_sku[sku_a.id].product_id.default_code, sku_a.seller_sku)
         unit_price = float(data["line_items"][0]["original_price"])
         self.assertEqual(by_sku[sku_a.id].price_unit, unit_price)
-        self.assertEqual(len(by_sku[sku_a.id].tiktok_line_item_ids.split(",")), 2)
+        self.assertEqual(len(by_sku[sku_a.id].tiktok_line_item_refs.split(",")), 2)
         lines = {line.product_id.default_code: line for line in order.order_line}
         seller_discount = Decimal(payment["seller_discount"]) + Decimal(
             payment["shipping_fee_seller_discount"]
@@ -67,12 +67,12 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertAlmostEqual(lines["TIKTOK-TAX"].price_unit, float(payment["tax"]))
         total = float(payment["total_amount"])
         self.assertEqual(order.currency_id.compare_amounts(order.amount_total, total), 0)
-        self.assertEqual(order.partner_id.tiktok_buyer_id, data["user_id"])
+        self.assertEqual(order.partner_id.tiktok_buyer_ref, data["user_id"])
         self.assertEqual(order.partner_shipping_id.type, "delivery")
         self.assertEqual(order.partner_shipping_id.parent_id, order.partner_id)
         self.assertEqual(order.partner_shipping_id.zip, data["recipient_address"]["postal_code"])
         self.assertIn("Please gift wrap it", order.note)
-        self.assertEqual(order.tiktok_package_ids, ",".join(p["id"] for p in data["packages"]))
+        self.assertEqual(order.tiktok_package_refs, ",".join(p["id"] for p in data["packages"]))
         picking = order.picking_ids
         self.assertEqual(len(picking), 1)
         self.assertEqual(picking.picking_type_code, "outgoing")
@@ -137,7 +137,7 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(len(order), 1, "imported all the same")
         self.assertEqual(order.state, "draft")
         self.assertIn(skus[1].seller_sku, order.tiktok_exception)
-        self.assertEqual(order.tiktok_unmapped_sku_ids.tiktok_sku_id, skus[1].id)
+        self.assertEqual(order.tiktok_unmapped_sku_ids.tiktok_sku_ref, skus[1].id)
         self.assertFalse(order.picking_ids)
         note = order.order_line.filtered(lambda line: line.display_type == "line_note")
         self.assertIn(skus[1].seller_sku, note.name)
@@ -179,7 +179,7 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
         sku_a, sku_b = self._in_stock_skus(self.us)
         remote = self._place(self.us, [(sku_a.id, 2), (sku_b.id, 1)])
         order = self._import(self.us, remote)
-        product = order.order_line.filtered("tiktok_sku_id")[:1].product_id
+        product = order.order_line.filtered("tiktok_sku_ref")[:1].product_id
         free_before = product.free_qty
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.tiktok_reservation_pending)
@@ -275,7 +275,7 @@ class TestOrderImport(OrderSandboxMixin, TransactionCase):
                 self.us,
                 [(sku_a.id, 1)],
                 is_replacement_order=True,
-                replaced_order_id=original.tiktok_order_id,
+                replaced_order_id=original.tiktok_order_ref,
             ),
         )
         self.assertTrue(sample.tiktok_is_sample)
@@ -415,11 +415,11 @@ class TestOrderSettingsAndPolling(OrderSandboxMixin, TransactionCase):
         (sku,) = self._in_stock_skus(self.us, count=1)
         remote = self._place(self.us, [(sku.id, 1)])
         wizard = self.env["tiktok.fetch.orders"].create(
-            {"shop_id": self.us.id, "order_ids": f" {remote.id}, "}
+            {"shop_id": self.us.id, "tiktok_order_refs": f" {remote.id}, "}
         )
         action = wizard.action_fetch()
         self.assertIn("1 created", action["params"]["message"])
         self.assertEqual(len(self._sale_orders(self.us, remote.id)), 1)
-        wizard.order_ids = "not-an-id"
+        wizard.tiktok_order_refs = "not-an-id"
         with self.assertRaisesRegex(UserError, "numbers"):
             wizard.action_fetch()

@@ -132,12 +132,12 @@ class TestPublish(SandboxMixin, HttpCase):
         return [f"{method} {path}" for method, path, _body in calls]
 
     def _remote(self, listing):
-        return self.sandbox.state.products[listing.tiktok_product_id]
+        return self.sandbox.state.products[listing.tiktok_product_ref]
 
     def _publish(self, listing):
         listing.action_tiktok_publish()
         self.assertFalse(listing.check_result)
-        self.assertTrue(listing.tiktok_product_id)
+        self.assertTrue(listing.tiktok_product_ref)
         return self._remote(listing)
 
     # --- tests -----------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ class TestPublish(SandboxMixin, HttpCase):
             self.assertIn(expected, problems)
         # Nothing was uploaded nor created: every problem was found in Odoo.
         self.assertEqual(calls, [])
-        self.assertFalse(listing.tiktok_product_id)
+        self.assertFalse(listing.tiktok_product_ref)
 
     def test_check_listing_is_a_dry_run_with_tiktok_listing_check(self):
         listing = self._listing(self._mug())
@@ -244,7 +244,7 @@ class TestPublish(SandboxMixin, HttpCase):
         self.assertTrue(listing.compliance_complete)
         remote = self._publish(listing)
         self.assertEqual(
-            [c["id"] for c in remote.details["certifications"]], [cpc.certification_tiktok_id]
+            [c["id"] for c in remote.details["certifications"]], [cpc.tiktok_certification_ref]
         )
 
     def test_a_product_with_variants_publishes_and_binds_its_skus(self):
@@ -261,12 +261,12 @@ class TestPublish(SandboxMixin, HttpCase):
 
         # Every variant is bound to the TikTok SKU it became, priced from the pricelist.
         bindings = listing.sku_ids
-        outlets = set(self.shop._tiktok_stock_outlets().mapped("tiktok_warehouse_id"))
+        outlets = set(self.shop._tiktok_stock_outlets().mapped("tiktok_warehouse_ref"))
         self.assertEqual(len(outlets), 2, "the sandbox's US shop ships from two warehouses")
         self.assertEqual(bindings.product_id, template.product_variant_ids)
         self.assertEqual(bindings, listing.variant_line_ids.sku_binding_id)
         for binding in bindings:
-            sku = self.sandbox.state.skus[binding.tiktok_sku_id]
+            sku = self.sandbox.state.skus[binding.tiktok_sku_ref]
             self.assertEqual(sku.seller_sku, binding.product_id.default_code)
             self.assertEqual((sku.price, sku.list_price), ("18.00", "20.00"))
             self.assertEqual(sku.identifier_code["code"], binding.product_id.barcode)
@@ -279,7 +279,7 @@ class TestPublish(SandboxMixin, HttpCase):
         listing.title = "Stoneware coffee mug"
         with self._sandbox_calls() as calls:
             listing.action_tiktok_publish()
-        edit_path = f"{CREATE_PATH}/{listing.tiktok_product_id}"
+        edit_path = f"{CREATE_PATH}/{listing.tiktok_product_ref}"
         self.assertIn(f"POST {edit_path}/partial_edit", self._paths(calls))
         self.assertEqual(
             calls[self._paths(calls).index(f"POST {edit_path}/partial_edit")][2],
@@ -290,7 +290,7 @@ class TestPublish(SandboxMixin, HttpCase):
         with self._sandbox_calls() as calls:
             listing.action_tiktok_publish()
         self.assertIn(f"PUT {edit_path}", self._paths(calls))
-        self.assertEqual(remote.category_id, listing.category_id.tiktok_category_id)
+        self.assertEqual(remote.category_id, listing.category_id.tiktok_category_ref)
         self.assertEqual(listing.sku_ids, bindings, "an edit keeps the SKUs TikTok has")
 
     def test_price_push_sends_only_changed_prices(self):
@@ -316,20 +316,20 @@ class TestPublish(SandboxMixin, HttpCase):
         with self._sandbox_calls() as calls:
             self._run_cron_method("tiktok.shop", "_cron_tiktok_push_prices")
         log = self.env["tiktok.sync.log"].search([("shop_id", "=", self.shop.id)], limit=1)
-        path = f"{CREATE_PATH}/{listing.tiktok_product_id}/prices/update"
+        path = f"{CREATE_PATH}/{listing.tiktok_product_ref}/prices/update"
         self.assertEqual(self._paths(calls), [f"POST {path}"])
         self.assertEqual(
             calls[0][2]["skus"],
             [
                 {
-                    "id": red.tiktok_sku_id,
+                    "id": red.tiktok_sku_ref,
                     "price": {"amount": "15.50", "currency": "USD"},
                     "list_price": {"amount": "20.00", "currency": "USD"},
                 }
             ],
         )
         self.assertEqual((log.updated_count, log.skipped_count), (1, 1))
-        self.assertEqual(self.sandbox.state.skus[red.tiktok_sku_id].price, "15.50")
+        self.assertEqual(self.sandbox.state.skus[red.tiktok_sku_ref].price, "15.50")
         self.assertEqual(red.pushed_price, "15.50")
         with self._sandbox_calls() as calls:
             listing.action_tiktok_push_prices()
@@ -344,11 +344,11 @@ class TestPublish(SandboxMixin, HttpCase):
         app = self.sandbox.app
         notification = {
             "type": 5,
-            "tts_notification_id": f"publish-{listing.tiktok_product_id}",
-            "shop_id": self.shop.tiktok_shop_id,
+            "tts_notification_id": f"publish-{listing.tiktok_product_ref}",
+            "shop_id": self.shop.tiktok_shop_ref,
             "timestamp": self.sandbox.state.now(),
             "data": {
-                "product_id": int(listing.tiktok_product_id),
+                "product_id": int(listing.tiktok_product_ref),
                 "status": "PRODUCT_AUDIT_FAILURE",
                 "suspended_reason": "",
                 "update_time": self.sandbox.state.now(),

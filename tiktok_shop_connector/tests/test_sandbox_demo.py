@@ -11,8 +11,8 @@ class TestSandboxDemo(SandboxMixin, HttpCase):
         Account = self.env["tiktok.account"]
         account = Account._tiktok_connect_sandbox_demo(self.sandbox.url, stream_per_minute=20)
         self.assertEqual(account.state, "connected")
-        seller = self.sandbox.state.sellers[account.open_id]
-        self.assertEqual(set(account.shop_ids.mapped("tiktok_shop_id")), set(seller.shop_ids))
+        seller = self.sandbox.state.sellers[account.tiktok_open_ref]
+        self.assertEqual(set(account.shop_ids.mapped("tiktok_shop_ref")), set(seller.shop_ids))
         self.assertEqual(self.sandbox.app.webhook_url, account.webhook_url)
         self.assertEqual(self.sandbox.app.redirect_url, account.callback_url)
         us = account.shop_ids.filtered(lambda shop: shop.region == "US")
@@ -21,7 +21,9 @@ class TestSandboxDemo(SandboxMixin, HttpCase):
             for sku in self.sandbox.state.skus.values()
             if sku.product_id
             in {
-                p.id for p in self.sandbox.state.products.values() if p.shop_id == us.tiktok_shop_id
+                p.id
+                for p in self.sandbox.state.products.values()
+                if p.shop_id == us.tiktok_shop_ref
             }
         ]
         products = self.env["product.product"].search(

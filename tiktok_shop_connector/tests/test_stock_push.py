@@ -28,7 +28,7 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
             [
                 {
                     "shop_id": shop.id,
-                    "tiktok_sku_id": sku.id,
+                    "tiktok_sku_ref": sku.id,
                     "seller_sku": sku.seller_sku,
                     "product_id": cls.product_of[sku.seller_sku].id,
                 }
@@ -50,7 +50,7 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
     def _tiktok_stock(self, sku):
         """{TikTok warehouse name: quantity} the sandbox shows for a SKU binding."""
         state = self.sandbox.state
-        inventory = state.skus[sku.tiktok_sku_id].inventory
+        inventory = state.skus[sku.tiktok_sku_ref].inventory
         return {state.warehouses[w].name: quantity for w, quantity in inventory.items()}
 
     def _set_on_hand(self, product, quantity, warehouse=None):
@@ -63,7 +63,7 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
         """A SKU binding whose TikTok product has other SKUs."""
         state = self.sandbox.state
         return self.us_skus.filtered(
-            lambda sku: len(state.products[state.skus[sku.tiktok_sku_id].product_id].skus) > 1
+            lambda sku: len(state.products[state.skus[sku.tiktok_sku_ref].product_id].skus) > 1
         )[0]
 
     def _us_warehouses(self):
@@ -100,7 +100,7 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
 
         self._push()
 
-        self.assertTrue(sku.tiktok_product_id, "found by Inventory Search")
+        self.assertTrue(sku.tiktok_product_ref, "found by Inventory Search")
         self.assertEqual(self._tiktok_stock(sku)["Main warehouse"], 7 - 2)
         self.assertEqual(self._tiktok_stock(sku)["East Coast warehouse"], 5 - 2)
         other = self.us_skus[1]
@@ -196,8 +196,8 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
         self.assertGreater(self._tiktok_stock(gb_sku)["Main warehouse"], 0)
         # Buyers check out in both shops at once, before Odoo imported anything.
         own_shipping = {"fulfillment_type": "FULFILLMENT_BY_SELLER"}
-        us_order = self._place(self.us, [(us_sku.tiktok_sku_id, 2)], **own_shipping)
-        gb_order = self._place(self.gb, [(gb_sku.tiktok_sku_id, 3)], **own_shipping)
+        us_order = self._place(self.us, [(us_sku.tiktok_sku_ref, 2)], **own_shipping)
+        gb_order = self._place(self.gb, [(gb_sku.tiktok_sku_ref, 3)], **own_shipping)
         self.us._tiktok_import_order_ids([us_order.id])
         self.gb._tiktok_import_order_ids([gb_order.id])
         self._push()
@@ -212,9 +212,9 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
     def test_a_refused_product_is_logged_and_retried_next_run(self):
         self._push()
         sku = self._sku_with_siblings()
-        good_product = sku.tiktok_product_id
-        other_sku = self.us_skus.filtered(lambda other: other.tiktok_product_id != good_product)[0]
-        sku.tiktok_product_id = other_sku.tiktok_product_id  # TikTok: "not a SKU of this product"
+        good_product = sku.tiktok_product_ref
+        other_sku = self.us_skus.filtered(lambda other: other.tiktok_product_ref != good_product)[0]
+        sku.tiktok_product_ref = other_sku.tiktok_product_ref  # TikTok: "not a SKU of this product"
         self._set_on_hand(sku.product_id, 4)
         self._push()
 
@@ -222,7 +222,7 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
         self.assertEqual((log.state, log.failed_count), ("partial", 1))
         self.assertTrue(sku.stock_dirty, "kept for the next run")
 
-        sku.tiktok_product_id = good_product
+        sku.tiktok_product_ref = good_product
         self._push()
         self.assertFalse(sku.stock_dirty)
         self.assertEqual(self._tiktok_stock(sku)["Main warehouse"], 2)
@@ -240,7 +240,7 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
     def test_resync_pushes_every_sku_again_even_unchanged_ones(self):
         self._push()
         sku = self.us_skus[0]
-        remote = self.sandbox.state.skus[sku.tiktok_sku_id]
+        remote = self.sandbox.state.skus[sku.tiktok_sku_ref]
         main_id = next(w for w in remote.inventory if self.sandbox.state.warehouses[w].is_default)
         remote.inventory[main_id] = 42  # the seller typed a figure in Seller Center
         self._push()
@@ -251,5 +251,5 @@ class TestStockPush(OrderSandboxMixin, TransactionCase):
         self._push()
 
         self.assertEqual(self._tiktok_stock(sku)["Main warehouse"], 3)
-        products = set(self.us_skus.mapped("tiktok_product_id"))
+        products = set(self.us_skus.mapped("tiktok_product_ref"))
         self.assertEqual(self._update_calls() - calls, len(products), "one call per product")

@@ -36,7 +36,7 @@ class TestSyncErrors(OrderSandboxMixin, TransactionCase):
             notification = {
                 "type": 1,
                 "tts_notification_id": f"sync-errors-{remote.id}",
-                "shop_id": self.us.tiktok_shop_id,
+                "shop_id": self.us.tiktok_shop_ref,
                 "timestamp": int(time.time()),
                 "data": {
                     "order_id": remote.id,
@@ -128,7 +128,7 @@ class TestSyncErrors(OrderSandboxMixin, TransactionCase):
         notification = {
             "type": 7,
             "tts_notification_id": "sync-errors-expiry",
-            "shop_id": self.us.tiktok_shop_id,
+            "shop_id": self.us.tiktok_shop_ref,
             "data": {"message": "expiring", "expiration_time": "1735000000"},
         }
         event = self.Event._receive(self.account, notification)[0]

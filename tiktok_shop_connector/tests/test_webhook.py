@@ -30,7 +30,7 @@ class TestWebhookEndpoint(WebhookEndpointMixin, HttpCase):
         self.assertEqual(response.content, b"")
         event = self._events()
         self.assertEqual(len(event), 1)
-        self.assertEqual(event.notification_id, DEAUTHORIZATION["tts_notification_id"])
+        self.assertEqual(event.tiktok_notification_ref, DEAUTHORIZATION["tts_notification_id"])
         self.assertEqual(event.shop_id, self.shop)
         self.assertEqual(event.type_name, "SELLER_DEAUTHORIZATION")
         # Answered before processing: nothing ran in the request, the event waits for the cron.
@@ -139,7 +139,7 @@ class TestWebhookEndpoint(WebhookEndpointMixin, HttpCase):
         )
         # Once the shop exists, a replay processes it.
         self._create_shop(self.account, tiktok_id="999")
-        event.shop_id = self.env["tiktok.shop"].search([("tiktok_shop_id", "=", "999")])
+        event.shop_id = self.env["tiktok.shop"].search([("tiktok_shop_ref", "=", "999")])
         event.action_replay()
         self.assertEqual(event.state, "done")
         self.assertEqual(json.loads(event.payload)["shop_id"], "999")

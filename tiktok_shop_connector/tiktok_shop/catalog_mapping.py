@@ -186,16 +186,19 @@ def newest_update_time(products, failed_update_times=()):
 
 # --- The SKU-mapping CSV -----------------------------------------------------------------------
 
-# Header names as people write them -> the column they stand for.
+# Header names as people write them -> the column they stand for. The columns are named after
+# the SKU binding's fields; files written with the `_id` names of 19.0.1.x still read.
 CSV_COLUMNS = {
     "shop": "shop",
     "shop_code": "shop",
     "shop_id": "shop",
-    "tiktok_product_id": "tiktok_product_id",
-    "product_id": "tiktok_product_id",
-    "item_id": "tiktok_product_id",
-    "tiktok_sku_id": "tiktok_sku_id",
-    "sku_id": "tiktok_sku_id",
+    "tiktok_product_ref": "tiktok_product_ref",
+    "tiktok_product_id": "tiktok_product_ref",
+    "product_id": "tiktok_product_ref",
+    "item_id": "tiktok_product_ref",
+    "tiktok_sku_ref": "tiktok_sku_ref",
+    "tiktok_sku_id": "tiktok_sku_ref",
+    "sku_id": "tiktok_sku_ref",
     "seller_sku": "seller_sku",
     "internal_reference": "internal_reference",
     "default_code": "internal_reference",
@@ -209,8 +212,8 @@ class SkuMappingRow:
     line: int  # the row's line number in the file, for the report
     internal_reference: str
     shop: str = ""
-    tiktok_product_id: str = ""
-    tiktok_sku_id: str = ""
+    tiktok_product_ref: str = ""
+    tiktok_sku_ref: str = ""
     seller_sku: str = ""
 
 
@@ -224,9 +227,9 @@ def parse_sku_mapping_csv(content):
     """Rows of a SKU-mapping CSV, and the lines that cannot be used with the reason.
 
     Columns (header row required, any order, case and spaces ignored; `;` or `,` separated):
-    `internal_reference` (required: the Odoo product's internal reference), and `tiktok_sku_id`
+    `internal_reference` (required: the Odoo product's internal reference), and `tiktok_sku_ref`
     (TikTok's SKU id, digits) or `seller_sku` (the seller SKU on TikTok); optional `shop` (the
-    shop's code, TikTok id or name, for files covering several shops) and `tiktok_product_id`.
+    shop's code, TikTok id or name, for files covering several shops) and `tiktok_product_ref`.
 
     :param content: the file's text (str) or bytes (UTF-8, a BOM is allowed)
     :raises ValueError: when the file has no header or lacks the required columns
@@ -235,9 +238,9 @@ def parse_sku_mapping_csv(content):
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header = next(reader, None)
     columns = [CSV_COLUMNS.get(_header_key(name)) for name in header or ()]
-    if "internal_reference" not in columns or not {"tiktok_sku_id", "seller_sku"} & set(columns):
+    if "internal_reference" not in columns or not {"tiktok_sku_ref", "seller_sku"} & set(columns):
         raise ValueError(
-            "The file needs a header with internal_reference and tiktok_sku_id or seller_sku."
+            "The file needs a header with internal_reference and tiktok_sku_ref or seller_sku."
         )
     parsed = SkuMappingFile()
     for line, cells in enumerate(reader, start=2):
@@ -269,9 +272,9 @@ def _header_key(name):
 def _row_error(values):
     if not values.get("internal_reference"):
         return "no internal reference"
-    if not values.get("tiktok_sku_id") and not values.get("seller_sku"):
+    if not values.get("tiktok_sku_ref") and not values.get("seller_sku"):
         return "neither a TikTok SKU id nor a seller SKU"
-    for column in ("tiktok_sku_id", "tiktok_product_id"):
+    for column in ("tiktok_sku_ref", "tiktok_product_ref"):
         value = values.get(column, "")
         if SCIENTIFIC_NOTATION.match(value):
             return f"{column} {value} was rounded by a spreadsheet: format the column as text"

@@ -72,9 +72,9 @@ class OrderBuilder:
         Partner = self.env["res.partner"].sudo().with_context(tracking_disable=True)
         buyer_ids = list({m.buyer_id for m in mapped_orders if m.buyer_id})
         self.buyers = {
-            partner.tiktok_buyer_id: partner
+            partner.tiktok_buyer_ref: partner
             for partner in Partner.search(
-                [("tiktok_buyer_id", "in", buyer_ids), ("parent_id", "=", False)]
+                [("tiktok_buyer_ref", "in", buyer_ids), ("parent_id", "=", False)]
             )
         }
         missing = {}
@@ -113,7 +113,7 @@ class OrderBuilder:
         values = [
             {
                 "name": parts["name"],
-                "tiktok_buyer_id": mapped.buyer_id or False,
+                "tiktok_buyer_ref": mapped.buyer_id or False,
                 "email": mapped.buyer_email or False,
                 "company_id": False,
             }
@@ -126,7 +126,7 @@ class OrderBuilder:
                 created = Partner.create(values)
         except IntegrityError:
             created = Partner.union(*(create_unless_concurrent(Partner, v) for v in values))
-        return {partner.tiktok_buyer_id: partner for partner in created}
+        return {partner.tiktok_buyer_ref: partner for partner in created}
 
     # === ONE ORDER === #
 
@@ -156,7 +156,7 @@ class OrderBuilder:
     def unmapped_message(skus):
         if not skus:
             return False
-        listed = ", ".join(sku.seller_sku or sku.tiktok_sku_id for sku in skus)
+        listed = ", ".join(sku.seller_sku or sku.tiktok_sku_ref for sku in skus)
         return f"Unmapped TikTok SKU: {listed}. Map it to a product: the order then goes on."
 
     def values(self, mapped):
@@ -214,8 +214,8 @@ class OrderBuilder:
             "product_uom_qty": line.quantity,
             "price_unit": float(line.unit_price),
             "tax_ids": [Command.set(self.tax_ids)],
-            "tiktok_sku_id": line.sku_id,
-            "tiktok_line_item_ids": ",".join(line.line_item_ids),
+            "tiktok_sku_ref": line.sku_id,
+            "tiktok_line_item_refs": ",".join(line.line_item_ids),
         }
         if binding.product_id:
             values["product_id"] = binding.product_id.id
@@ -275,7 +275,7 @@ class OrderBuilder:
 def tracking_values(mapped):
     """The TikTok fields an import or a later update of the order writes."""
     return {
-        "tiktok_order_id": mapped.order_id,
+        "tiktok_order_ref": mapped.order_id,
         "tiktok_status": mapped.status,
         "tiktok_update_time": mapped.update_time,
         "tiktok_is_fbt": mapped.is_fbt,
@@ -284,7 +284,7 @@ def tracking_values(mapped):
         "tiktok_is_sample": mapped.is_sample,
         "tiktok_is_replacement": mapped.is_replacement,
         "tiktok_replaced_order_ref": mapped.replaced_order_id or False,
-        "tiktok_package_ids": ",".join(mapped.package_ids) or False,
+        "tiktok_package_refs": ",".join(mapped.package_ids) or False,
         "tiktok_total_amount": float(mapped.total_amount),
         "tiktok_subsidy": float(mapped.subsidy),
     }

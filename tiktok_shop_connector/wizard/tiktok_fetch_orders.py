@@ -12,15 +12,15 @@ class TikTokFetchOrders(models.TransientModel):
 
     shop_id = fields.Many2one("tiktok.shop", required=True)
     since = fields.Datetime(string="Updated since", default=fields.Datetime.now)
-    order_ids = fields.Char(
+    tiktok_order_refs = fields.Char(
         string="TikTok order ids", help="Fetch only these orders (separated by commas or spaces)."
     )
 
     def action_fetch(self):
         self.ensure_one()
-        ids = [part for part in re.split(r"[\s,;]+", self.order_ids or "") if part]
+        ids = [part for part in re.split(r"[\s,;]+", self.tiktok_order_refs or "") if part]
         if any(not part.isdigit() for part in ids):
-            raise UserError(self.env._("TikTok order ids are numbers: %s", self.order_ids))
+            raise UserError(self.env._("TikTok order ids are numbers: %s", self.tiktok_order_refs))
         if ids:
             log = self.shop_id._tiktok_import_order_ids(ids, trigger="manual")
         elif self.since:

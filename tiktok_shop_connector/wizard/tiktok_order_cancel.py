@@ -41,7 +41,7 @@ class TikTokOrderCancel(models.TransientModel):
             try:
                 order.tiktok_shop_id._tiktok_request(
                     endpoints.ORDER_CANCEL,
-                    json={"order_id": order.tiktok_order_id, "cancel_reason": self.reason},
+                    json={"order_id": order.tiktok_order_ref, "cancel_reason": self.reason},
                     idempotent=False,
                 )
             except TikTokShopError as error:

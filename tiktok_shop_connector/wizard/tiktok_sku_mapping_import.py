@@ -15,9 +15,9 @@ class RowError(Exception):
 class TikTokSkuMappingImport(models.TransientModel):
     """Map TikTok SKUs onto Odoo internal references from a CSV file, as sellers keep them.
 
-    Columns: `internal_reference` (the Odoo product), `tiktok_sku_id` (TikTok's SKU id) or
+    Columns: `internal_reference` (the Odoo product), `tiktok_sku_ref` (TikTok's SKU id) or
     `seller_sku` (the seller SKU on TikTok), and optionally `shop` (code, TikTok id or name) and
-    `tiktok_product_id`. A TikTok SKU id the connector has not met yet is bound all the same.
+    `tiktok_product_ref`. A TikTok SKU id the connector has not met yet is bound all the same.
     """
 
     _name = "tiktok.sku.mapping.import"
@@ -93,7 +93,7 @@ class TikTokSkuMappingImport(models.TransientModel):
     @api.model
     def _shop_named(self, name):
         domain = Domain.OR(
-            [Domain(field_name, "=", name) for field_name in ("code", "tiktok_shop_id", "name")]
+            [Domain(field_name, "=", name) for field_name in ("code", "tiktok_shop_ref", "name")]
         )
         shops = self.env["tiktok.shop"].search(domain)
         return shops if len(shops) == 1 else shops.browse()
@@ -117,17 +117,17 @@ class TikTokSkuMappingImport(models.TransientModel):
 
     def _row_sku(self, shop, row):
         Sku = self.env["tiktok.sku"]
-        if row.tiktok_sku_id:
+        if row.tiktok_sku_ref:
             domain = [
                 ("shop_id", "=", shop.id),
-                ("tiktok_sku_id", "=", row.tiktok_sku_id),
+                ("tiktok_sku_ref", "=", row.tiktok_sku_ref),
             ]
             sku = Sku.search(domain)
             return sku or Sku.create(
                 {
                     "shop_id": shop.id,
-                    "tiktok_sku_id": row.tiktok_sku_id,
-                    "tiktok_product_id": row.tiktok_product_id or False,
+                    "tiktok_sku_ref": row.tiktok_sku_ref,
+                    "tiktok_product_ref": row.tiktok_product_ref or False,
                     "seller_sku": row.seller_sku or False,
                 }
             )

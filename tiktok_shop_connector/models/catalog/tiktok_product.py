@@ -28,16 +28,16 @@ class TikTokProduct(models.Model):
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     # Empty while an Odoo product's listing is a draft that was never published.
-    tiktok_product_id = fields.Char(string="TikTok product id", index=True, copy=False)
+    tiktok_product_ref = fields.Char(string="TikTok product id", index=True, copy=False)
     product_tmpl_id = fields.Many2one(
         "product.template", string="Odoo product", index="btree_not_null", ondelete="set null"
     )
     title = fields.Char()
     # The listing's content as TikTok has it (catalog import) or as it is to be published.
     description = fields.Html(sanitize=True)
-    category_tiktok_id = fields.Char(string="TikTok category id")
+    tiktok_category_ref = fields.Char(string="TikTok category id")
     category_name = fields.Char(string="TikTok category")
-    brand_tiktok_id = fields.Char(string="TikTok brand id")
+    tiktok_brand_ref = fields.Char(string="TikTok brand id")
     brand_name = fields.Char(string="Brand")
     image_uris = fields.Json(help="TikTok URIs of the main image and the others, in order.")
     status = fields.Selection(LISTING_STATUSES, string="Listing status", index=True)
@@ -49,7 +49,7 @@ class TikTokProduct(models.Model):
     last_sync = fields.Datetime(readonly=True)
 
     _shop_product_unique = models.Constraint(
-        "unique(shop_id, tiktok_product_id)", "This TikTok product is already bound in this shop."
+        "unique(shop_id, tiktok_product_ref)", "This TikTok product is already bound in this shop."
     )
 
 

@@ -138,9 +138,9 @@ class TikTokShopCatalog(models.Model):
 
     def _tiktok_product_bindings(self, product_ids):
         bindings = self.env["tiktok.product"].search(
-            [("shop_id", "=", self.id), ("tiktok_product_id", "in", product_ids)]
+            [("shop_id", "=", self.id), ("tiktok_product_ref", "in", product_ids)]
         )
-        return {binding.tiktok_product_id: binding for binding in bindings}
+        return {binding.tiktok_product_ref: binding for binding in bindings}
 
     # === ONE PRODUCT === #
 
@@ -178,10 +178,10 @@ class TikTokShopCatalog(models.Model):
         skus = self.env["tiktok.sku"].search(
             [
                 ("shop_id", "=", self.id),
-                ("tiktok_sku_id", "in", [variant.sku_id for variant in mapped.variants]),
+                ("tiktok_sku_ref", "in", [variant.sku_id for variant in mapped.variants]),
             ]
         )
-        return {sku.tiktok_sku_id: sku for sku in skus}
+        return {sku.tiktok_sku_ref: sku for sku in skus}
 
     def _tiktok_resolve_variants(self, mapped, sku_bindings, variants, create_for):
         """Fill `variants` with the unique matches; return the variants to create products for."""
@@ -310,9 +310,9 @@ class TikTokShopCatalog(models.Model):
             "title": mapped.title,
             "description": mapped.description,
             "status": mapped.status or False,
-            "category_tiktok_id": mapped.category_id,
+            "tiktok_category_ref": mapped.category_id,
             "category_name": mapped.category_name,
-            "brand_tiktok_id": mapped.brand_id,
+            "tiktok_brand_ref": mapped.brand_id,
             "brand_name": mapped.brand_name,
             "image_uris": list(mapped.image_uris),
             "remote_update_time": mapped.update_time,
@@ -323,7 +323,7 @@ class TikTokShopCatalog(models.Model):
                 {
                     **values,
                     "shop_id": self.id,
-                    "tiktok_product_id": mapped.product_id,
+                    "tiktok_product_ref": mapped.product_id,
                     "product_tmpl_id": template.id if template else False,
                     "imported_template": created_template,
                 }
@@ -352,7 +352,7 @@ class TikTokShopCatalog(models.Model):
         Sku = self.env["tiktok.sku"].with_context(const.DEFER_CONFLICTS)
         for variant in mapped.variants:
             values = {
-                "tiktok_product_id": mapped.product_id,
+                "tiktok_product_ref": mapped.product_id,
                 "product_binding_id": binding.id,
                 "seller_sku": variant.seller_sku,
                 "name": f"{mapped.title} ({variant.label})" if variant.label else mapped.title,
@@ -366,7 +366,7 @@ class TikTokShopCatalog(models.Model):
             if sku:
                 sku.with_context(const.DEFER_CONFLICTS).write(values)
             else:
-                Sku.create({**values, "shop_id": self.id, "tiktok_sku_id": variant.sku_id})
+                Sku.create({**values, "shop_id": self.id, "tiktok_sku_ref": variant.sku_id})
 
     # === FROM THE MAPPING SCREEN === #
 
@@ -377,16 +377,16 @@ class TikTokShopCatalog(models.Model):
         named as the order named it.
         """
         self.ensure_one()
-        with_product = skus.filtered("tiktok_product_id")
-        for product_id, product_skus in with_product.grouped("tiktok_product_id").items():
+        with_product = skus.filtered("tiktok_product_ref")
+        for product_id, product_skus in with_product.grouped("tiktok_product_ref").items():
             mapped = self._tiktok_get_product(product_id)
             self._tiktok_import_product(
-                mapped, create_for=set(product_skus.mapped("tiktok_sku_id"))
+                mapped, create_for=set(product_skus.mapped("tiktok_sku_ref"))
             )
         for sku in skus - with_product:
             product = self.env["product.product"].create(
                 {
-                    "name": sku.name or sku.seller_sku or sku.tiktok_sku_id,
+                    "name": sku.name or sku.seller_sku or sku.tiktok_sku_ref,
                     "default_code": sku.seller_sku or False,
                     "type": "consu",
                     "is_storable": True,

@@ -20,8 +20,8 @@ class TikTokSku(models.Model):
 
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
-    tiktok_sku_id = fields.Char(string="TikTok SKU id", required=True, index=True)
-    tiktok_product_id = fields.Char(string="TikTok product id", index=True)
+    tiktok_sku_ref = fields.Char(string="TikTok SKU id", required=True, index=True)
+    tiktok_product_ref = fields.Char(string="TikTok product id", index=True)
     product_binding_id = fields.Many2one(
         "tiktok.product", string="TikTok product", index="btree_not_null", ondelete="cascade"
     )
@@ -64,7 +64,7 @@ class TikTokSku(models.Model):
     )
 
     _shop_sku_unique = models.Constraint(
-        "unique(shop_id, tiktok_sku_id)", "This TikTok SKU is already bound in this shop."
+        "unique(shop_id, tiktok_sku_ref)", "This TikTok SKU is already bound in this shop."
     )
 
     @api.depends("product_id", "ignored", "conflict_reason")
@@ -77,10 +77,10 @@ class TikTokSku(models.Model):
             else:
                 sku.state = "ignored" if sku.ignored else "unmapped"
 
-    @api.depends("seller_sku", "tiktok_sku_id", "name")
+    @api.depends("seller_sku", "tiktok_sku_ref", "name")
     def _compute_display_label(self):
         for sku in self:
-            sku.display_label = sku.seller_sku or sku.name or sku.tiktok_sku_id
+            sku.display_label = sku.seller_sku or sku.name or sku.tiktok_sku_ref
 
     def write(self, vals):
         mapping = bool(vals.get("product_id"))
@@ -100,9 +100,9 @@ class TikTokSku(models.Model):
         """
         sku_ids = {line.sku_id for line in lines}
         bindings = {
-            sku.tiktok_sku_id: sku
+            sku.tiktok_sku_ref: sku
             for sku in self.search(
-                [("shop_id", "=", shop.id), ("tiktok_sku_id", "in", list(sku_ids))]
+                [("shop_id", "=", shop.id), ("tiktok_sku_ref", "in", list(sku_ids))]
             )
         }
         missing = [line for line in _unique_by_sku(lines) if line.sku_id not in bindings]
@@ -117,7 +117,7 @@ class TikTokSku(models.Model):
                     self,
                     {
                         "shop_id": shop.id,
-                        "tiktok_sku_id": line.sku_id,
+                        "tiktok_sku_ref": line.sku_id,
                         "seller_sku": line.seller_sku,
                         "name": line.description,
                         "product_id": products.get(line.seller_sku, False),

@@ -66,7 +66,7 @@ class TikTokAccount(models.Model):
         help="Decides which seller authorization page the Connect button opens.",
     )
     app_key = fields.Char(string="App Key", groups=MANAGER_GROUP, copy=False)
-    service_id = fields.Char(string="Service ID", groups=MANAGER_GROUP, copy=False)
+    tiktok_service_ref = fields.Char(string="Service ID", groups=MANAGER_GROUP, copy=False)
     app_secret = fields.Char(
         string="App Secret",
         compute="_compute_app_secret",
@@ -86,7 +86,7 @@ class TikTokAccount(models.Model):
         readonly=True, copy=False, help="Expiry date announced by TikTok's reminder webhook."
     )
     granted_scopes = fields.Text(readonly=True, copy=False)
-    open_id = fields.Char(string="Seller open id", readonly=True, copy=False, index=True)
+    tiktok_open_ref = fields.Char(string="Seller open id", readonly=True, copy=False, index=True)
     seller_name = fields.Char(readonly=True, copy=False)
     seller_base_region = fields.Char(readonly=True, copy=False)
     # The `jti` of the account's newest OAuth state: the callback accepts that state only, once.
@@ -148,7 +148,7 @@ class TikTokAccount(models.Model):
         self._check_credentials()
         state = self._tiktok_issue_oauth_state()
         url = authorization_url(
-            self.sudo().service_id,
+            self.sudo().tiktok_service_ref,
             state,
             market=self.market,
             authorize_url=self.sudo().authorize_url or None,
@@ -185,7 +185,9 @@ class TikTokAccount(models.Model):
 
     def _check_credentials(self):
         for account in self.sudo():
-            if not (account.app_key and account.app_secret_encrypted and account.service_id):
+            if not (
+                account.app_key and account.app_secret_encrypted and account.tiktok_service_ref
+            ):
                 raise UserError(
                     self.env._(
                         "Enter the App Key, App Secret and Service ID of %s first.", account.name
@@ -235,7 +237,7 @@ class TikTokAccount(models.Model):
         self._tiktok_store_tokens(token)
         self.sudo().write(
             {
-                "open_id": token.open_id,
+                "tiktok_open_ref": token.open_id,
                 "seller_name": token.seller_name,
                 "seller_base_region": token.seller_base_region,
                 "granted_scopes": " ".join(token.granted_scopes or ()),
@@ -256,7 +258,7 @@ class TikTokAccount(models.Model):
         Shop = self.env["tiktok.shop"].with_context(active_test=False)
         shops = Shop
         for remote in data.get("shops") or []:
-            existing = Shop.sudo().search([("tiktok_shop_id", "=", str(remote["id"]))], limit=1)
+            existing = Shop.sudo().search([("tiktok_shop_ref", "=", str(remote["id"]))], limit=1)
             if existing and existing.account_id != self:
                 raise UserError(
                     self.env._(

@@ -27,7 +27,7 @@ class TikTokShop(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
-    tiktok_shop_id = fields.Char(string="TikTok shop id", required=True, readonly=True, copy=False)
+    tiktok_shop_ref = fields.Char(string="TikTok shop id", required=True, readonly=True, copy=False)
     cipher = fields.Char(string="Shop cipher", readonly=True, copy=False)
     code = fields.Char(string="Shop code", readonly=True, copy=False)
     region = fields.Char(readonly=True, help="ISO 3166 country code of the market (UK is GB).")
@@ -96,7 +96,7 @@ class TikTokShop(models.Model):
     account_state = fields.Selection(related="account_id.state")
 
     _tiktok_shop_id_unique = models.Constraint(
-        "unique(tiktok_shop_id)", "This TikTok shop is already linked to an account."
+        "unique(tiktok_shop_ref)", "This TikTok shop is already linked to an account."
     )
     _sync_interval_positive = models.Constraint(
         "CHECK(sync_interval_minutes > 0)", "The sync interval must be at least one minute."
@@ -114,7 +114,7 @@ class TikTokShop(models.Model):
             "name": remote.get("name") or remote.get("code") or remote["id"],
             "account_id": account.id,
             "company_id": account.company_id.id,
-            "tiktok_shop_id": str(remote["id"]),
+            "tiktok_shop_ref": str(remote["id"]),
             "cipher": remote.get("cipher"),
             "code": remote.get("code"),
             "region": region,

@@ -24,8 +24,8 @@ class TikTokWebhookEvent(models.Model):
 
     account_id = fields.Many2one("tiktok.account", required=True, ondelete="cascade", index=True)
     shop_id = fields.Many2one("tiktok.shop", ondelete="set null", index=True)
-    tiktok_shop_id = fields.Char(string="TikTok shop id")
-    notification_id = fields.Char(string="Notification id", readonly=True)
+    tiktok_shop_ref = fields.Char(string="TikTok shop id")
+    tiktok_notification_ref = fields.Char(string="Notification id", readonly=True)
     dedupe_key = fields.Char(required=True, readonly=True)
     event_type = fields.Integer(string="Type", required=True, readonly=True)
     type_name = fields.Char(compute="_compute_type_name", store=True)
@@ -69,14 +69,14 @@ class TikTokWebhookEvent(models.Model):
         key = dedupe_key(notification)
         shop_tiktok_id = str(notification.get("shop_id") or "")
         shop = self.env["tiktok.shop"].search(
-            [("tiktok_shop_id", "=", shop_tiktok_id), ("account_id", "=", account.id)], limit=1
+            [("tiktok_shop_ref", "=", shop_tiktok_id), ("account_id", "=", account.id)], limit=1
         )
         self.env.cr.execute(
             """
             INSERT INTO tiktok_webhook_event
-                (account_id, shop_id, tiktok_shop_id, notification_id, dedupe_key, event_type,
-                 type_name, payload, received_at, state, attempts, create_uid, write_uid,
-                 create_date, write_date)
+                (account_id, shop_id, tiktok_shop_ref, tiktok_notification_ref, dedupe_key,
+                 event_type, type_name, payload, received_at, state, attempts, create_uid,
+                 write_uid, create_date, write_date)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now() at time zone 'utc', 'pending', 0,
                     %s, %s, now() at time zone 'utc', now() at time zone 'utc')
             ON CONFLICT (account_id, dedupe_key) DO NOTHING
@@ -203,11 +203,11 @@ class TikTokWebhookEvent(models.Model):
         held_orders = self.env["sale.order"].search(
             [
                 ("tiktok_shop_id", "=", shop.id),
-                ("tiktok_order_id", "in", [order_id for order_id, _time in versions.values()]),
+                ("tiktok_order_ref", "in", [order_id for order_id, _time in versions.values()]),
                 ("tiktok_unmapped_sku_ids", "=", False),
             ]
         )
-        held = {order.tiktok_order_id: order.tiktok_update_time for order in held_orders}
+        held = {order.tiktok_order_ref: order.tiktok_update_time for order in held_orders}
         return self.browse(
             [
                 event.id
@@ -264,7 +264,7 @@ class TikTokWebhookEvent(models.Model):
 
     def _no_shop_message(self):
         return self.env._(
-            "No shop of this account has the TikTok id %s.", self.tiktok_shop_id or ""
+            "No shop of this account has the TikTok id %s.", self.tiktok_shop_ref or ""
         )
 
     def _require_shop(self):

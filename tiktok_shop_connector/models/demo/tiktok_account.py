@@ -26,7 +26,7 @@ class TikTokAccountSandboxDemo(models.Model):
             "name": DEMO_ACCOUNT_NAME,
             "app_key": app["app_key"],
             "app_secret": app["app_secret"],
-            "service_id": app["service_id"],
+            "tiktok_service_ref": app["service_id"],
             "api_host": app["api_host"],
             "auth_host": app["auth_host"],
             "authorize_url": app["authorize_url"],
@@ -50,7 +50,7 @@ class TikTokAccountSandboxDemo(models.Model):
             # Orders for the connected shops only: the sandbox has other sellers too.
             options = {
                 "rate_per_minute": stream_per_minute,
-                "shop_ids": shops.mapped("tiktok_shop_id"),
+                "shop_ids": shops.mapped("tiktok_shop_ref"),
             }
             stream = {"name": "stream", "options": options}
             _control(sandbox_url, "POST", "/sandbox/scenarios", stream)
@@ -59,7 +59,7 @@ class TikTokAccountSandboxDemo(models.Model):
     @api.model
     def _tiktok_stock_demo_products(self, sandbox_url, shops):
         inventory = _control(sandbox_url, "GET", "/sandbox/inventory")["skus"]
-        shop_ids = set(shops.mapped("tiktok_shop_id"))
+        shop_ids = set(shops.mapped("tiktok_shop_ref"))
         references = {sku["seller_sku"] for sku in inventory if sku["shop_id"] in shop_ids}
         Product = self.env["product.product"]
         known = Product.search([("default_code", "in", list(references))])

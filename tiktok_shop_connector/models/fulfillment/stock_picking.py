@@ -25,8 +25,8 @@ class StockPickingFulfillment(models.Model):
     )
     tiktok_tracking_error = fields.Text(readonly=True, copy=False)
     tiktok_tracking_attempts = fields.Integer(default=0, readonly=True, copy=False)
-    tiktok_package_id = fields.Char(string="TikTok package", readonly=True, copy=False)
-    tiktok_line_item_ids = fields.Char(
+    tiktok_package_ref = fields.Char(string="TikTok package", readonly=True, copy=False)
+    tiktok_line_item_refs = fields.Char(
         string="TikTok line items shipped", readonly=True, copy=False
     )
     tiktok_shipping_type = fields.Selection(related="sale_id.tiktok_shipping_type")
@@ -78,7 +78,7 @@ class StockPickingFulfillment(models.Model):
                     {
                         "tiktok_tracking_state": "sent",
                         "tiktok_tracking_error": False,
-                        "tiktok_line_item_ids": ",".join(line_item_ids) or False,
+                        "tiktok_line_item_refs": ",".join(line_item_ids) or False,
                     }
                 )
         except (TikTokShopError, UserError) as error:
@@ -94,9 +94,10 @@ class StockPickingFulfillment(models.Model):
     def _tiktok_remote_order(self):
         """TikTok's current view of this delivery's order (Get Order Detail)."""
         order = self.sale_id
-        remote = order.tiktok_shop_id._tiktok_fetch_orders([order.tiktok_order_id])
+        order_ref = order.tiktok_order_ref
+        remote = order.tiktok_shop_id._tiktok_fetch_orders([order_ref])
         if not remote:
-            raise UserError(self.env._("TikTok does not know the order %s.", order.tiktok_order_id))
+            raise UserError(self.env._("TikTok does not know the order %s.", order_ref))
         return remote[0]
 
     def _tiktok_line_items_to_report(self, remote):
@@ -115,14 +116,14 @@ class StockPickingFulfillment(models.Model):
         reported = {
             item_id
             for picking in order.picking_ids - self
-            for item_id in (picking.tiktok_line_item_ids or "").split(",")
+            for item_id in (picking.tiktok_line_item_refs or "").split(",")
             if item_id
         }
         line_item_ids = []
         for move in self.move_ids.filtered(lambda m: m.state == "done" and m.sale_line_id):
             candidates = [
                 item_id
-                for item_id in (move.sale_line_id.tiktok_line_item_ids or "").split(",")
+                for item_id in (move.sale_line_id.tiktok_line_item_refs or "").split(",")
                 if item_id and item_id not in reported and item_id not in line_item_ids
             ]
             line_item_ids += candidates[: int(move.quantity)]
@@ -139,13 +140,13 @@ class StockPickingFulfillment(models.Model):
                 json={"handover_method": shop.handover_method},
                 idempotent=False,
             )
-            self.tiktok_package_id = package_id
+            self.tiktok_package_ref = package_id
             return
         if not self.carrier_tracking_ref:
             raise UserError(self.env._("%s has no tracking number to send to TikTok.", self.name))
         data = shop._tiktok_request(
             endpoints.ORDER_MARK_SHIPPED,
-            path_params={"order_id": order.tiktok_order_id},
+            path_params={"order_id": order.tiktok_order_ref},
             json={
                 "order_line_item_ids": line_item_ids,
                 "tracking_number": self.carrier_tracking_ref,
@@ -153,12 +154,12 @@ class StockPickingFulfillment(models.Model):
             },
             idempotent=False,
         )
-        self.tiktok_package_id = data.get("package_id") or False
+        self.tiktok_package_ref = data.get("package_id") or False
 
     def action_tiktok_download_label(self):
         """Fetch TikTok's shipping label of this delivery and attach it (a PDF)."""
         self.ensure_one()
-        if self.tiktok_shipping_type != "TIKTOK" or not self.tiktok_package_id:
+        if self.tiktok_shipping_type != "TIKTOK" or not self.tiktok_package_ref:
             raise UserError(
                 self.env._("Only deliveries shipped with TikTok's label have a label to print.")
             )
@@ -166,7 +167,7 @@ class StockPickingFulfillment(models.Model):
         try:
             document = shop._tiktok_request(
                 endpoints.PACKAGE_SHIPPING_DOCUMENTS,
-                path_params={"package_id": self.tiktok_package_id},
+                path_params={"package_id": self.tiktok_package_ref},
                 params={"document_type": "SHIPPING_LABEL", "document_size": "A6"},
             )
             content = shop._tiktok_client().download_document(document["doc_url"])
@@ -174,7 +175,7 @@ class StockPickingFulfillment(models.Model):
             raise UserError(self.env._("TikTok gave no label: %s", error)) from error
         attachment = self.env["ir.attachment"].create(
             {
-                "name": f"TikTok label {self.tiktok_package_id}.pdf",
+                "name": f"TikTok label {self.tiktok_package_ref}.pdf",
                 "datas": base64.b64encode(content),
                 "mimetype": "application/pdf",
                 "res_model": self._name,

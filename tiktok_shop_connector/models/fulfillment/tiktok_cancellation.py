@@ -18,11 +18,11 @@ class TikTokCancellation(models.Model):
     _name = "tiktok.cancellation"
     _description = "TikTok Shop cancellation request"
     _order = "id desc"
-    _rec_name = "cancel_id"
+    _rec_name = "tiktok_cancel_ref"
 
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    cancel_id = fields.Char(string="TikTok cancellation id", required=True, readonly=True)
-    tiktok_order_id = fields.Char(string="TikTok order id", required=True, readonly=True)
+    tiktok_cancel_ref = fields.Char(string="TikTok cancellation id", required=True, readonly=True)
+    tiktok_order_ref = fields.Char(string="TikTok order id", required=True, readonly=True)
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
     status = fields.Char(readonly=True)
     role = fields.Char(string="Asked by", readonly=True)
@@ -33,7 +33,7 @@ class TikTokCancellation(models.Model):
     )
 
     _shop_cancel_unique = models.Constraint(
-        "unique(shop_id, cancel_id)", "This TikTok cancellation is already known."
+        "unique(shop_id, tiktok_cancel_ref)", "This TikTok cancellation is already known."
     )
 
     @api.depends("status")
@@ -55,7 +55,7 @@ class TikTokCancellation(models.Model):
             try:
                 cancellation.shop_id._tiktok_request(
                     DECISION_ENDPOINTS[decision],
-                    path_params={"cancel_id": cancellation.cancel_id},
+                    path_params={"cancel_id": cancellation.tiktok_cancel_ref},
                     params={"idempotency_key": cancellation._idempotency_key(decision)},
                     json=body,
                 )
@@ -63,11 +63,11 @@ class TikTokCancellation(models.Model):
                 raise UserError(self.env._("TikTok refused the decision: %s", error)) from error
             # Re-read what TikTok did: the request, and the order it cancels or keeps.
             cancellation.shop_id._tiktok_import_order_ids(
-                [cancellation.tiktok_order_id], trigger="manual"
+                [cancellation.tiktok_order_ref], trigger="manual"
             )
         return True
 
     def _idempotency_key(self, decision):
         database_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
-        name = f"tiktok-cancellation:{database_uuid}:{self.cancel_id}:{decision}"
+        name = f"tiktok-cancellation:{database_uuid}:{self.tiktok_cancel_ref}:{decision}"
         return uuid.uuid5(uuid.NAMESPACE_URL, name).hex

@@ -9,12 +9,12 @@ class TikTokShippingProvider(models.Model):
     _order = "shop_id, name"
 
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    provider_id = fields.Char(string="TikTok provider id", required=True, readonly=True)
+    tiktok_provider_ref = fields.Char(string="TikTok provider id", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
     carrier_id = fields.Many2one("delivery.carrier", string="Odoo carrier")
 
     _shop_provider_unique = models.Constraint(
-        "unique(shop_id, provider_id)", "This TikTok shipping provider is already listed."
+        "unique(shop_id, tiktok_provider_ref)", "This TikTok shipping provider is already listed."
     )
     _shop_carrier_unique = models.Constraint(
         "unique(shop_id, carrier_id)", "This carrier already stands for another TikTok provider."

@@ -20,12 +20,12 @@ class TikTokShopFulfillment(models.Model):
         """List the providers of every delivery option of the shop's warehouses, from TikTok."""
         check_manager(self.env)
         for shop in self:
-            known = {p.provider_id: p for p in shop.shipping_provider_ids}
+            known = {p.tiktok_provider_ref: p for p in shop.shipping_provider_ids}
             for provider in shop._tiktok_remote_providers():
-                if provider["provider_id"] not in known:
-                    known[provider["provider_id"]] = self.env["tiktok.shipping.provider"].create(
-                        {"shop_id": shop.id, **provider}
-                    )
+                if provider["tiktok_provider_ref"] not in known:
+                    known[provider["tiktok_provider_ref"]] = self.env[
+                        "tiktok.shipping.provider"
+                    ].create({"shop_id": shop.id, **provider})
         return True
 
     def _tiktok_remote_providers(self):
@@ -50,7 +50,7 @@ class TikTokShopFulfillment(models.Model):
                 )
                 for provider in remote.get("shipping_providers") or []:
                     providers[str(provider["id"])] = {"name": provider["name"]}
-        return [{"provider_id": key, **value} for key, value in providers.items()]
+        return [{"tiktok_provider_ref": key, **value} for key, value in providers.items()]
 
     def _tiktok_provider_of(self, carrier):
         self.ensure_one()
@@ -64,7 +64,7 @@ class TikTokShopFulfillment(models.Model):
                     shop=self.name,
                 )
             )
-        return provider.provider_id
+        return provider.tiktok_provider_ref
 
 
 class TikTokShopCancellations(models.Model):
@@ -73,7 +73,7 @@ class TikTokShopCancellations(models.Model):
     def _tiktok_sync_cancellations(self, sale_orders):
         """Create or update the cancellations of these orders (one search per 50 orders)."""
         self.ensure_one()
-        by_tiktok_id = {order.tiktok_order_id: order for order in sale_orders}
+        by_tiktok_id = {order.tiktok_order_ref: order for order in sale_orders}
         Cancellation = self.env["tiktok.cancellation"].sudo()
         ids = list(by_tiktok_id)
         for start in range(0, len(ids), 50):
@@ -91,7 +91,7 @@ class TikTokShopCancellations(models.Model):
                     "sale_order_id": by_tiktok_id.get(str(item.get("order_id"))).id,
                 }
                 known = Cancellation.search(
-                    [("shop_id", "=", self.id), ("cancel_id", "=", str(item["cancel_id"]))]
+                    [("shop_id", "=", self.id), ("tiktok_cancel_ref", "=", str(item["cancel_id"]))]
                 )
                 if known:
                     known.write(values)
@@ -99,8 +99,8 @@ class TikTokShopCancellations(models.Model):
                     Cancellation.create(
                         {
                             "shop_id": self.id,
-                            "cancel_id": str(item["cancel_id"]),
-                            "tiktok_order_id": str(item["order_id"]),
+                            "tiktok_cancel_ref": str(item["cancel_id"]),
+                            "tiktok_order_ref": str(item["order_id"]),
                             **values,
                         }
                     )

@@ -4,11 +4,11 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    tiktok_buyer_id = fields.Char(string="TikTok buyer id", index=True, copy=False)
+    tiktok_buyer_ref = fields.Char(string="TikTok buyer id", index=True, copy=False)
     tiktok_address_key = fields.Char(index=True, copy=False)
 
     _tiktok_buyer_unique = models.UniqueIndex(
-        "(tiktok_buyer_id) WHERE tiktok_buyer_id IS NOT NULL AND parent_id IS NULL",
+        "(tiktok_buyer_ref) WHERE tiktok_buyer_ref IS NOT NULL AND parent_id IS NULL",
         "This TikTok buyer already has a contact.",
     )
 

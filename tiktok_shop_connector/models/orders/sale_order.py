@@ -21,7 +21,7 @@ class SaleOrder(models.Model):
     tiktok_shop_id = fields.Many2one(
         "tiktok.shop", string="TikTok shop", index=True, readonly=True, copy=False
     )
-    tiktok_order_id = fields.Char(string="TikTok order id", index=True, readonly=True, copy=False)
+    tiktok_order_ref = fields.Char(string="TikTok order id", index=True, readonly=True, copy=False)
     tiktok_status = fields.Char(string="TikTok status", readonly=True, copy=False)
     tiktok_create_time = fields.Integer(readonly=True, copy=False)
     tiktok_update_time = fields.Integer(
@@ -54,7 +54,7 @@ class SaleOrder(models.Model):
         "sale.order", string="Replaces", readonly=True, copy=False, index="btree_not_null"
     )
     tiktok_replaced_order_ref = fields.Char(string="Replaced TikTok order", readonly=True)
-    tiktok_package_ids = fields.Char(string="TikTok packages", readonly=True, copy=False)
+    tiktok_package_refs = fields.Char(string="TikTok packages", readonly=True, copy=False)
     tiktok_total_amount = fields.Monetary(
         string="TikTok total", readonly=True, copy=False, help="What the buyer paid on TikTok."
     )
@@ -76,7 +76,7 @@ class SaleOrder(models.Model):
     tiktok_exception = fields.Text(readonly=True, copy=False)
 
     _tiktok_order_unique = models.Constraint(
-        "unique(tiktok_shop_id, tiktok_order_id)",
+        "unique(tiktok_shop_id, tiktok_order_ref)",
         "This TikTok order was already imported for this shop.",
     )
 
@@ -158,7 +158,7 @@ class SaleOrder(models.Model):
         for shop, orders in self.filtered("tiktok_shop_id").grouped("tiktok_shop_id").items():
             blocked = orders.filtered(lambda order: order.state == "draft")
             if blocked:
-                shop._tiktok_import_order_ids(blocked.mapped("tiktok_order_id"), trigger="mapping")
+                shop._tiktok_import_order_ids(blocked.mapped("tiktok_order_ref"), trigger="mapping")
 
     def _prepare_confirmation_values(self):
         """Override of `sale`: a TikTok order keeps TikTok's order time as its date."""

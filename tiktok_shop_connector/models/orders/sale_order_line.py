@@ -4,8 +4,8 @@ from odoo import fields, models
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    tiktok_sku_id = fields.Char(string="TikTok SKU id", readonly=True, copy=False)
-    tiktok_line_item_ids = fields.Char(
+    tiktok_sku_ref = fields.Char(string="TikTok SKU id", readonly=True, copy=False)
+    tiktok_line_item_refs = fields.Char(
         string="TikTok line items", readonly=True, copy=False, help="Comma-separated ids."
     )
 

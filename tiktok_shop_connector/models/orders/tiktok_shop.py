@@ -161,7 +161,7 @@ class TikTokShopOrders(models.Model):
             with_requests = orders.filtered(
                 lambda o: (
                     o.tiktok_cancel_requested
-                    or builder.mapped_by_id[o.tiktok_order_id].is_buyer_request_cancel
+                    or builder.mapped_by_id[o.tiktok_order_ref].is_buyer_request_cancel
                 )
             )
             if with_requests:
@@ -254,9 +254,9 @@ class TikTokShopOrders(models.Model):
 
     def _tiktok_existing_orders(self, order_ids):
         orders = self.env["sale.order"].search(
-            [("tiktok_shop_id", "=", self.id), ("tiktok_order_id", "in", order_ids)]
+            [("tiktok_shop_id", "=", self.id), ("tiktok_order_ref", "in", order_ids)]
         )
-        return {order.tiktok_order_id: order for order in orders}
+        return {order.tiktok_order_ref: order for order in orders}
 
     # === SOURCE TAGS === #
 
@@ -285,7 +285,7 @@ class TikTokShopOrders(models.Model):
         """
         if not orders:
             return
-        times = {order.tiktok_order_id: order.tiktok_create_time for order in orders}
+        times = {order.tiktok_order_ref: order.tiktok_create_time for order in orders}
         start, end = min(times.values()), max(times.values())
         try:
             attributions = self._tiktok_affiliate_attributions(start, end)
@@ -295,8 +295,8 @@ class TikTokShopOrders(models.Model):
             return
         tags = {}
         for order in orders:
-            creator, content_type = attributions.get(order.tiktok_order_id, ("", None))
-            tag = source_tag(times[order.tiktok_order_id], content_type, windows)
+            creator, content_type = attributions.get(order.tiktok_order_ref, ("", None))
+            tag = source_tag(times[order.tiktok_order_ref], content_type, windows)
             tags.setdefault((tag, creator or False), []).append(order.id)
         for (tag, creator), ids in tags.items():  # one write per tag and creator
             self.env["sale.order"].browse(ids).write(

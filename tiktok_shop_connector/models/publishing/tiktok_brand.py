@@ -12,16 +12,18 @@ class TikTokBrand(models.Model):
     _order = "name"
 
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    tiktok_brand_id = fields.Char(string="TikTok brand id", required=True)
+    tiktok_brand_ref = fields.Char(string="TikTok brand id", required=True)
     name = fields.Char(required=True)
 
     _shop_brand_unique = models.Constraint(
-        "unique(shop_id, tiktok_brand_id)", "This TikTok brand is already loaded for the shop."
+        "unique(shop_id, tiktok_brand_ref)", "This TikTok brand is already loaded for the shop."
     )
 
     @api.model
     def _tiktok_load_brands(self, shop):
-        known = {brand.tiktok_brand_id: brand for brand in self.search([("shop_id", "=", shop.id)])}
+        known = {
+            brand.tiktok_brand_ref: brand for brand in self.search([("shop_id", "=", shop.id)])
+        }
         brands = shop._tiktok_paginate(
             endpoints.BRANDS,
             items_key="brands",
@@ -33,6 +35,6 @@ class TikTokBrand(models.Model):
                 known[entry["id"]].name = entry["name"]
             else:
                 known[entry["id"]] = self.create(
-                    {"shop_id": shop.id, "tiktok_brand_id": entry["id"], "name": entry["name"]}
+                    {"shop_id": shop.id, "tiktok_brand_ref": entry["id"], "name": entry["name"]}
                 )
         return len(known)

@@ -22,7 +22,7 @@ class TikTokCategory(models.Model):
 
     region = fields.Char(required=True, index=True)
     category_version = fields.Selection([("v1", "v1"), ("v2", "v2 (US)")], required=True)
-    tiktok_category_id = fields.Char(string="TikTok category id", required=True, index=True)
+    tiktok_category_ref = fields.Char(string="TikTok category id", required=True, index=True)
     name = fields.Char(required=True)
     parent_id = fields.Many2one("tiktok.category", ondelete="cascade", index=True)
     complete_name = fields.Char(compute="_compute_complete_name", store=True, recursive=True)
@@ -33,7 +33,7 @@ class TikTokCategory(models.Model):
     details_fetched_at = fields.Datetime(readonly=True)
 
     _region_category_unique = models.Constraint(
-        "unique(region, tiktok_category_id)", "This TikTok category is already loaded."
+        "unique(region, tiktok_category_ref)", "This TikTok category is already loaded."
     )
 
     @api.depends("name", "parent_id.complete_name")
@@ -51,7 +51,7 @@ class TikTokCategory(models.Model):
             params={"category_version": version, "locale": shop.language},
         )["categories"]
         known = {
-            category.tiktok_category_id: category
+            category.tiktok_category_ref: category
             for category in self.search([("region", "=", shop.region)])
         }
         for entry in remote:
@@ -69,7 +69,7 @@ class TikTokCategory(models.Model):
                         **values,
                         "region": shop.region,
                         "category_version": version,
-                        "tiktok_category_id": entry["id"],
+                        "tiktok_category_ref": entry["id"],
                     }
                 )
         for entry in remote:
@@ -83,7 +83,7 @@ class TikTokCategory(models.Model):
             raise UserError(self.env._("Only a leaf category has attributes and rules."))
         max_age = timedelta(hours=const.CATEGORY_DETAILS_MAX_AGE_HOURS)
         if not self.details_fetched_at or self.details_fetched_at < fields.Datetime.now() - max_age:
-            category = {"category_id": self.tiktok_category_id}
+            category = {"category_id": self.tiktok_category_ref}
             params = {"category_version": self.category_version, "locale": shop.language}
             self.write(
                 {
@@ -102,7 +102,7 @@ class TikTokCategory(models.Model):
         """The category as Get Categories shows it: what the listing checks read."""
         self.ensure_one()
         return {
-            "id": self.tiktok_category_id,
+            "id": self.tiktok_category_ref,
             "is_leaf": self.is_leaf,
             "permission_statuses": (self.permission_statuses or "").split(","),
         }

@@ -10,7 +10,7 @@ class TikTokListingAttribute(models.Model):
 
     listing_id = fields.Many2one("tiktok.product", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer()
-    attribute_tiktok_id = fields.Char(string="TikTok attribute id", required=True, readonly=True)
+    tiktok_attribute_ref = fields.Char(string="TikTok attribute id", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
     required = fields.Boolean(readonly=True)
     multiple = fields.Boolean(string="Several values", readonly=True)

@@ -11,7 +11,7 @@ class TikTokListingDocument(models.Model):
     _tiktok_file_field = "document"
     _tiktok_use_case = "CERTIFICATION_IMAGE"
 
-    certification_tiktok_id = fields.Char(string="TikTok certification id", required=True)
+    tiktok_certification_ref = fields.Char(string="TikTok certification id", required=True)
     name = fields.Char(required=True, readonly=True)
     details = fields.Char(string="What it must show", readonly=True)
     required = fields.Boolean(readonly=True)

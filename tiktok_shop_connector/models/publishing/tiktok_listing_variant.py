@@ -87,7 +87,7 @@ class TikTokListingVariant(models.Model):
             # sends what Odoo can really sell (split between the shops sharing the stock) right
             # after publishing.
             "inventory": [
-                {"warehouse_id": outlet.tiktok_warehouse_id, "quantity": 0} for outlet in outlets
+                {"warehouse_id": outlet.tiktok_warehouse_ref, "quantity": 0} for outlet in outlets
             ],
             "sales_attributes": [
                 {"name": name, "value_name": value} for name, value in self._tiktok_variations()

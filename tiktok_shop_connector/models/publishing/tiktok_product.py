@@ -93,7 +93,7 @@ class TikTokListing(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("product_tmpl_id") and not vals.get("tiktok_product_id"):
+            if vals.get("product_tmpl_id") and not vals.get("tiktok_product_ref"):
                 template = self.env["product.template"].browse(vals["product_tmpl_id"])
                 vals.update({**_defaults_from_template(template), **vals})
             _add_remote_names(self.env, vals)
@@ -143,7 +143,7 @@ class TikTokListing(models.Model):
     def _tiktok_sync_attribute_lines(self, attributes):
         self._tiktok_sync_lines(
             self.attribute_line_ids,
-            "attribute_tiktok_id",
+            "tiktok_attribute_ref",
             {
                 attribute["id"]: {
                     "sequence": sequence,
@@ -159,7 +159,7 @@ class TikTokListing(models.Model):
     def _tiktok_sync_document_lines(self, certifications):
         self._tiktok_sync_lines(
             self.document_ids,
-            "certification_tiktok_id",
+            "tiktok_certification_ref",
             {
                 certification["id"]: {
                     "name": certification["name"],
@@ -243,11 +243,11 @@ class TikTokListing(models.Model):
             category=self.category_id._tiktok_as_remote() if self.category_id else None,
             attributes=attributes,
             attribute_values={
-                line.attribute_tiktok_id: line._value_names() for line in self.attribute_line_ids
+                line.tiktok_attribute_ref: line._value_names() for line in self.attribute_line_ids
             },
             rules=rules,
             documents=frozenset(
-                self.document_ids.filtered("document").mapped("certification_tiktok_id")
+                self.document_ids.filtered("document").mapped("tiktok_certification_ref")
             ),
             images=[image._tiktok_info() for image in self.image_ids],
             video_url=self.video_url or "",
@@ -297,7 +297,7 @@ class TikTokListing(models.Model):
         body = {
             "title": self.title.strip(),
             "description": self.description,
-            "category_id": self.category_id.tiktok_category_id,
+            "category_id": self.category_id.tiktok_category_ref,
             "category_version": self.category_id.category_version,
             "main_images": [{"uri": image._tiktok_upload()} for image in self.image_ids],
             "product_attributes": self._tiktok_attributes_body(),
@@ -306,7 +306,7 @@ class TikTokListing(models.Model):
             "save_mode": "LISTING",
         }
         if self.brand_id:
-            body["brand_id"] = self.brand_id.tiktok_brand_id
+            body["brand_id"] = self.brand_id.tiktok_brand_ref
         if self.package_length and self.package_width and self.package_height:
             body["package_dimensions"] = {
                 "length": str(self.package_length),
@@ -315,7 +315,7 @@ class TikTokListing(models.Model):
                 "unit": "CENTIMETER",
             }
         certifications = [
-            {"id": doc.certification_tiktok_id, "images": [{"uri": doc._tiktok_upload()}]}
+            {"id": doc.tiktok_certification_ref, "images": [{"uri": doc._tiktok_upload()}]}
             for doc in self.document_ids.filtered("document")
         ]
         if certifications:
@@ -326,12 +326,12 @@ class TikTokListing(models.Model):
         attributes = {a["id"]: a for a in self.category_id.attributes_data or []}
         body = []
         for line in self.attribute_line_ids.filtered(lambda line: line._value_names()):
-            attribute = attributes.get(line.attribute_tiktok_id)
+            attribute = attributes.get(line.tiktok_attribute_ref)
             if attribute:
                 values, _problems = listing_rules.resolve_attribute_values(
                     attribute, line._value_names()
                 )
-                body.append({"id": line.attribute_tiktok_id, "values": values})
+                body.append({"id": line.tiktok_attribute_ref, "values": values})
         return body
 
     def _tiktok_skus_body(self):
@@ -354,7 +354,7 @@ class TikTokListing(models.Model):
 
     def _tiktok_send(self):
         body = self._tiktok_body()
-        if self.tiktok_product_id:
+        if self.tiktok_product_ref:
             self._tiktok_update(body)
         else:
             self._tiktok_create(body)
@@ -365,7 +365,7 @@ class TikTokListing(models.Model):
             endpoints.PRODUCT_CREATE,
             json={**body, "idempotency_key": self._tiktok_idempotency_key()},
         )
-        self.write({"tiktok_product_id": answer["product_id"], "status": "PENDING"})
+        self.write({"tiktok_product_ref": answer["product_id"], "status": "PENDING"})
         self._tiktok_record_sent(body, answer)
         # The new SKUs were listed without stock: push what Odoo can sell now, not in a minute.
         self.env["tiktok.stock.change"]._tiktok_schedule_push()
@@ -378,7 +378,7 @@ class TikTokListing(models.Model):
         changed = {key for key in content if content[key] != published.get(key)}
         if not changed:
             return
-        product = {"product_id": self.tiktok_product_id}
+        product = {"product_id": self.tiktok_product_ref}
         if changed <= const.PARTIAL_EDIT_FIELDS:
             answer = self.shop_id._tiktok_request(
                 endpoints.PRODUCT_PARTIAL_EDIT,
@@ -394,7 +394,7 @@ class TikTokListing(models.Model):
     def _tiktok_bound_sku_ids(self):
         """{seller SKU: TikTok SKU id} of the variants already bound."""
         return {
-            line.seller_sku: line.sku_binding_id.tiktok_sku_id
+            line.seller_sku: line.sku_binding_id.tiktok_sku_ref
             for line in self.variant_line_ids
             if line.sku_binding_id
         }
@@ -414,12 +414,12 @@ class TikTokListing(models.Model):
             sku_id = sku_ids.get(line.seller_sku)
             if not sku_id:
                 continue
-            binding = line.sku_binding_id.filtered(lambda b, i=sku_id: b.tiktok_sku_id == i)
+            binding = line.sku_binding_id.filtered(lambda b, i=sku_id: b.tiktok_sku_ref == i)
             binding = binding or Sku.search(
-                [("shop_id", "=", self.shop_id.id), ("tiktok_sku_id", "=", sku_id)]
+                [("shop_id", "=", self.shop_id.id), ("tiktok_sku_ref", "=", sku_id)]
             )
             values = {
-                "tiktok_product_id": self.tiktok_product_id,
+                "tiktok_product_ref": self.tiktok_product_ref,
                 "product_binding_id": self.id,
                 "seller_sku": line.seller_sku,
                 "name": line.product_id.display_name,
@@ -431,7 +431,7 @@ class TikTokListing(models.Model):
                 binding.write(values)
             else:
                 binding = Sku.create(
-                    {**values, "shop_id": self.shop_id.id, "tiktok_sku_id": sku_id}
+                    {**values, "shop_id": self.shop_id.id, "tiktok_sku_ref": sku_id}
                 )
             line.sku_binding_id = binding
 
@@ -459,12 +459,12 @@ class TikTokListing(models.Model):
 
     def _tiktok_switch(self, endpoint):
         for listing in self:
-            if not listing.tiktok_product_id:
+            if not listing.tiktok_product_ref:
                 raise UserError(self.env._("Publish the listing first."))
             with _tiktok_refusal_as_user_error(self.env):
                 answer = listing.shop_id._tiktok_request(
                     endpoint,
-                    json={"product_ids": [listing.tiktok_product_id]},
+                    json={"product_ids": [listing.tiktok_product_ref]},
                 )
             errors = answer.get("errors") or []
             if errors:
@@ -476,13 +476,13 @@ class TikTokListing(models.Model):
 
     def action_tiktok_refresh_status(self):
         with _tiktok_refusal_as_user_error(self.env):
-            self.filtered("tiktok_product_id")._tiktok_refresh_status()
+            self.filtered("tiktok_product_ref")._tiktok_refresh_status()
         return True
 
     def _tiktok_refresh_status(self):
         """Read the listing's status and audit failure reasons back from TikTok."""
         for listing in self:
-            self._tiktok_refresh_remote(listing.shop_id, listing.tiktok_product_id)
+            self._tiktok_refresh_remote(listing.shop_id, listing.tiktok_product_ref)
 
     def _tiktok_write_status(self, remote):
         """Store TikTok's status; tell the product's responsible when TikTok refused it."""
@@ -514,13 +514,13 @@ class TikTokListing(models.Model):
         )
 
     @api.model
-    def _tiktok_refresh_remote(self, shop, tiktok_product_id):
+    def _tiktok_refresh_remote(self, shop, tiktok_product_ref):
         """Follow a product status webhook: re-read the product, update its listings."""
         listings = self.search(
-            [("shop_id", "=", shop.id), ("tiktok_product_id", "=", tiktok_product_id)]
+            [("shop_id", "=", shop.id), ("tiktok_product_ref", "=", tiktok_product_ref)]
         )
         remote = shop._tiktok_request(
-            endpoints.PRODUCT_DETAIL, path_params={"product_id": tiktok_product_id}
+            endpoints.PRODUCT_DETAIL, path_params={"product_id": tiktok_product_ref}
         )
         for listing in listings:
             listing._tiktok_write_status(remote)
@@ -555,11 +555,11 @@ def _add_remote_names(env, vals):
     """Keep the binding's TikTok category and brand ids in step with the chosen records."""
     if "category_id" in vals:
         category = env["tiktok.category"].browse(vals["category_id"])
-        vals["category_tiktok_id"] = category.tiktok_category_id
+        vals["tiktok_category_ref"] = category.tiktok_category_ref
         vals["category_name"] = category.complete_name
     if "brand_id" in vals:
         brand = env["tiktok.brand"].browse(vals["brand_id"])
-        vals["brand_tiktok_id"] = brand.tiktok_brand_id
+        vals["tiktok_brand_ref"] = brand.tiktok_brand_ref
         vals["brand_name"] = brand.name
 
 

@@ -66,7 +66,7 @@ class TikTokShopPrices(models.Model):
                 [
                     ("shop_id", "=", self.id),
                     ("product_id", "!=", False),
-                    ("tiktok_product_id", "!=", False),
+                    ("tiktok_product_ref", "!=", False),
                 ]
             )
         with self._tiktok_sync_run("catalog", trigger) as log:
@@ -79,28 +79,28 @@ class TikTokShopPrices(models.Model):
                 lambda sku: wanted[sku] != (sku.pushed_price, sku.pushed_list_price)
             )
             log._count("skipped", len(skus - changed))
-            for tiktok_product_id, product_skus in changed.grouped("tiktok_product_id").items():
-                self._tiktok_push_product_prices(tiktok_product_id, product_skus, wanted, log)
+            for tiktok_product_ref, product_skus in changed.grouped("tiktok_product_ref").items():
+                self._tiktok_push_product_prices(tiktok_product_ref, product_skus, wanted, log)
         return log
 
-    def _tiktok_push_product_prices(self, tiktok_product_id, skus, wanted, log):
+    def _tiktok_push_product_prices(self, tiktok_product_ref, skus, wanted, log):
         currency = self.currency_id.name
         entries = []
         for sku in skus:
             sale, listed = wanted[sku]
-            entry = {"id": sku.tiktok_sku_id, "price": {"amount": sale, "currency": currency}}
+            entry = {"id": sku.tiktok_sku_ref, "price": {"amount": sale, "currency": currency}}
             if listed:
                 entry["list_price"] = {"amount": listed, "currency": currency}
             entries.append(entry)
         try:
             self._tiktok_request(
                 endpoints.PRODUCT_PRICES_UPDATE,
-                path_params={"product_id": tiktok_product_id},
+                path_params={"product_id": tiktok_product_ref},
                 json={"skus": entries},
             )
         except TikTokShopError as error:
             log._count("failed", len(skus))
-            log._note(f"product {tiktok_product_id}: {error}")
+            log._note(f"product {tiktok_product_ref}: {error}")
             return
         for sku in skus:
             sale, listed = wanted[sku]

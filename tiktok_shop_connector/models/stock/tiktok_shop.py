@@ -107,7 +107,7 @@ class TikTokShopStock(models.Model):
                     lambda skus: self._tiktok_push_stock_batch(
                         skus, outlets, self._tiktok_stock_client(pacer), log
                     ),
-                    order="tiktok_product_id, id",
+                    order="tiktok_product_ref, id",
                 )
                 return log
         except TikTokShopError as error:
@@ -183,15 +183,15 @@ class TikTokShopStock(models.Model):
         """One Update Inventory per TikTok product; remembers what TikTok accepted."""
         rows = [
             (
-                sku.tiktok_product_id,
-                sku.tiktok_sku_id,
-                outlet.tiktok_warehouse_id,
+                sku.tiktok_product_ref,
+                sku.tiktok_sku_ref,
+                outlet.tiktok_warehouse_ref,
                 quantities[sku.id, outlet.id],
             )
             for sku in skus
             for outlet in outlets
         ]
-        sku_of = {(sku.tiktok_product_id, sku.tiktok_sku_id): sku for sku in skus}
+        sku_of = {(sku.tiktok_product_ref, sku.tiktok_sku_ref): sku for sku in skus}
         pushed = self.env["tiktok.sku"]
         try:
             for product_id, body in inventory_updates(rows):
@@ -244,10 +244,10 @@ class TikTokShopWarehouses(models.Model):
         """Create or update the shop's TikTok warehouses from TikTok's list."""
         self.ensure_one()
         remote_warehouses = self._tiktok_request(endpoints.WAREHOUSES).get("warehouses")
-        existing = {w.tiktok_warehouse_id: w for w in self.tiktok_warehouse_ids}
+        existing = {w.tiktok_warehouse_ref: w for w in self.tiktok_warehouse_ids}
         for remote in remote_warehouses or []:
             values = _warehouse_values(remote)
-            warehouse = existing.get(values["tiktok_warehouse_id"])
+            warehouse = existing.get(values["tiktok_warehouse_ref"])
             if warehouse:
                 warehouse.write(values)
                 continue
@@ -269,7 +269,7 @@ class TikTokShopWarehouses(models.Model):
             return False
         options = self._tiktok_request(
             endpoints.WAREHOUSE_DELIVERY_OPTIONS,
-            path_params={"warehouse_id": values["tiktok_warehouse_id"]},
+            path_params={"warehouse_id": values["tiktok_warehouse_ref"]},
         ).get("delivery_options")
         return not any(option.get("type") == SELLER_DELIVERY_TYPE for option in options or [])
 
@@ -283,7 +283,7 @@ class TikTokShopWarehouses(models.Model):
 
 def _warehouse_values(remote):
     return {
-        "tiktok_warehouse_id": str(remote["id"]),
+        "tiktok_warehouse_ref": str(remote["id"]),
         "name": remote.get("name") or str(remote["id"]),
         "warehouse_type": _known(WAREHOUSE_TYPES, remote.get("type")),
         "sub_type": _known(WAREHOUSE_SUB_TYPES, remote.get("sub_type")),

@@ -47,9 +47,9 @@ class TikTokSku(models.Model):
 
         :return: the SKUs TikTok does not know
         """
-        missing = self.filtered(lambda sku: not sku.tiktok_product_id)
+        missing = self.filtered(lambda sku: not sku.tiktok_product_ref)
         found = {}
-        for sku_ids in chunks(missing.mapped("tiktok_sku_id"), const.INVENTORY_SEARCH_SKU_IDS):
+        for sku_ids in chunks(missing.mapped("tiktok_sku_ref"), const.INVENTORY_SEARCH_SKU_IDS):
             data = client.request(
                 endpoints.INVENTORY_SEARCH,
                 shop_cipher=shop.cipher,
@@ -59,6 +59,6 @@ class TikTokSku(models.Model):
                 for sku in product.get("skus") or []:
                     found[str(sku["id"])] = str(product["product_id"])
         for sku in missing:
-            if sku.tiktok_sku_id in found:
-                sku.tiktok_product_id = found[sku.tiktok_sku_id]
-        return missing.filtered(lambda sku: not sku.tiktok_product_id)
+            if sku.tiktok_sku_ref in found:
+                sku.tiktok_product_ref = found[sku.tiktok_sku_ref]
+        return missing.filtered(lambda sku: not sku.tiktok_product_ref)

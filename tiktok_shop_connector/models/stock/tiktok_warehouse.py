@@ -26,7 +26,7 @@ class TikTokWarehouse(models.Model):
 
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
-    tiktok_warehouse_id = fields.Char(string="TikTok warehouse id", required=True, readonly=True)
+    tiktok_warehouse_ref = fields.Char(string="TikTok warehouse id", required=True, readonly=True)
     name = fields.Char(readonly=True)
     warehouse_type = fields.Selection(WAREHOUSE_TYPES, string="Type", readonly=True)
     sub_type = fields.Selection(WAREHOUSE_SUB_TYPES, readonly=True)
@@ -54,7 +54,7 @@ class TikTokWarehouse(models.Model):
     )
 
     _shop_warehouse_unique = models.Constraint(
-        "unique(shop_id, tiktok_warehouse_id)",
+        "unique(shop_id, tiktok_warehouse_ref)",
         "This TikTok warehouse is already loaded.",
     )
 
