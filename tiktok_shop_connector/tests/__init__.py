@@ -1,4 +1,5 @@
 from . import (
+    test_binding,
     test_client_per_transaction,
     test_connect,
     test_connect_tour,

@@ -118,11 +118,7 @@ class TikTokSkuMappingImport(models.TransientModel):
     def _row_sku(self, shop, row):
         Sku = self.env["tiktok.sku"]
         if row.tiktok_sku_ref:
-            domain = [
-                ("shop_id", "=", shop.id),
-                ("tiktok_sku_ref", "=", row.tiktok_sku_ref),
-            ]
-            sku = Sku.search(domain)
+            sku = Sku._tiktok_find(shop, [row.tiktok_sku_ref])
             return sku or Sku.create(
                 {
                     "shop_id": shop.id,

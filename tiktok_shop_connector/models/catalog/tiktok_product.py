@@ -21,12 +21,12 @@ class TikTokProduct(models.Model):
     """
 
     _name = "tiktok.product"
+    _inherit = ["tiktok.binding"]
     _description = "TikTok Shop product"
     _order = "shop_id, title, id"
     _rec_name = "title"
+    _tiktok_ref_field = "tiktok_product_ref"
 
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     # Empty while an Odoo product's listing is a draft that was never published.
     tiktok_product_ref = fields.Char(string="TikTok product id", index=True, copy=False)
     product_tmpl_id = fields.Many2one(
@@ -43,10 +43,6 @@ class TikTokProduct(models.Model):
     status = fields.Selection(LISTING_STATUSES, string="Listing status", index=True)
     audit_failed_reasons = fields.Text(string="Why TikTok refused it", readonly=True)
     sku_ids = fields.One2many("tiktok.sku", "product_binding_id", string="SKUs")
-    remote_update_time = fields.Integer(
-        readonly=True, help="TikTok's update_time of the version last read (Unix seconds)."
-    )
-    last_sync = fields.Datetime(readonly=True)
 
     _shop_product_unique = models.Constraint(
         "unique(shop_id, tiktok_product_ref)", "This TikTok product is already bound in this shop."

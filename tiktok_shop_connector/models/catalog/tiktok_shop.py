@@ -114,7 +114,9 @@ class TikTokShopCatalog(models.Model):
         :raises TikTokDataError: when a product of the page has no id or an unreadable time
         """
         versions = [product_version(item, f"products[{index}]") for index, item in enumerate(page)]
-        bindings = self._tiktok_product_bindings([product_id for product_id, _time in versions])
+        bindings = self.env["tiktok.product"]._tiktok_by_ref(
+            self, [product_id for product_id, _time in versions]
+        )
         failed_times = []
         for product_id, update_time in versions:
             binding = bindings.get(product_id)
@@ -136,12 +138,6 @@ class TikTokShopCatalog(models.Model):
             self._tiktok_request(endpoints.PRODUCT_DETAIL, path_params={"product_id": product_id})
         )
 
-    def _tiktok_product_bindings(self, product_ids):
-        bindings = self.env["tiktok.product"].search(
-            [("shop_id", "=", self.id), ("tiktok_product_ref", "in", product_ids)]
-        )
-        return {binding.tiktok_product_ref: binding for binding in bindings}
-
     # === ONE PRODUCT === #
 
     def _tiktok_import_product(self, mapped, create_for=None):
@@ -152,10 +148,10 @@ class TikTokShopCatalog(models.Model):
         rest, except SKUs that are ignored or whose seller SKU names several products: those
         wait for the seller's decision, unless `create_for` (TikTok SKU ids) asks for them.
         """
-        binding = self._tiktok_product_bindings([mapped.product_id]).get(
-            mapped.product_id, self.env["tiktok.product"]
+        binding = self.env["tiktok.product"]._tiktok_find(self, [mapped.product_id])
+        sku_bindings = self.env["tiktok.sku"]._tiktok_by_ref(
+            self, [variant.sku_id for variant in mapped.variants]
         )
-        sku_bindings = self._tiktok_sku_bindings(mapped)
         variants = {
             sku_id: sku.product_id for sku_id, sku in sku_bindings.items() if sku.product_id
         }
@@ -173,15 +169,6 @@ class TikTokShopCatalog(models.Model):
         binding = self._tiktok_save_product_binding(mapped, binding, template, created_template)
         self._tiktok_save_sku_bindings(mapped, binding, sku_bindings, variants)
         return outcome
-
-    def _tiktok_sku_bindings(self, mapped):
-        skus = self.env["tiktok.sku"].search(
-            [
-                ("shop_id", "=", self.id),
-                ("tiktok_sku_ref", "in", [variant.sku_id for variant in mapped.variants]),
-            ]
-        )
-        return {sku.tiktok_sku_ref: sku for sku in skus}
 
     def _tiktok_resolve_variants(self, mapped, sku_bindings, variants, create_for):
         """Fill `variants` with the unique matches; return the variants to create products for."""

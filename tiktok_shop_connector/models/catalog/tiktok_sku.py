@@ -14,21 +14,17 @@ class TikTokSku(models.Model):
     """
 
     _name = "tiktok.sku"
+    _inherit = ["tiktok.binding"]
     _description = "TikTok Shop SKU"
     _order = "shop_id, seller_sku, id"
     _rec_name = "display_label"
+    _tiktok_ref_field = "tiktok_sku_ref"
 
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     tiktok_sku_ref = fields.Char(string="TikTok SKU id", required=True, index=True)
     tiktok_product_ref = fields.Char(string="TikTok product id", index=True)
     product_binding_id = fields.Many2one(
         "tiktok.product", string="TikTok product", index="btree_not_null", ondelete="cascade"
     )
-    remote_update_time = fields.Integer(
-        readonly=True, help="TikTok's update_time of the product version last read."
-    )
-    last_sync = fields.Datetime(readonly=True)
     seller_sku = fields.Char(string="Seller SKU", index=True)
     name = fields.Char(string="TikTok name")
     product_id = fields.Many2one(
@@ -98,13 +94,7 @@ class TikTokSku(models.Model):
         another worker creates at the same moment is missing from the result: the orders that
         need it fail for now and are retried (see `OrderBuilder.check_ready`).
         """
-        sku_ids = {line.sku_id for line in lines}
-        bindings = {
-            sku.tiktok_sku_ref: sku
-            for sku in self.search(
-                [("shop_id", "=", shop.id), ("tiktok_sku_ref", "in", list(sku_ids))]
-            )
-        }
+        bindings = self._tiktok_by_ref(shop, {line.sku_id for line in lines})
         missing = [line for line in _unique_by_sku(lines) if line.sku_id not in bindings]
         claimed = claim_without_waiting(
             self.env, f"tiktok sku {shop.id}", [line.sku_id for line in missing]

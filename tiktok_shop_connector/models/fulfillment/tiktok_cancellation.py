@@ -16,11 +16,12 @@ class TikTokCancellation(models.Model):
     """A cancellation on TikTok: a buyer's request the seller approves or rejects from Odoo."""
 
     _name = "tiktok.cancellation"
+    _inherit = ["tiktok.binding"]
     _description = "TikTok Shop cancellation request"
     _order = "id desc"
     _rec_name = "tiktok_cancel_ref"
+    _tiktok_ref_field = "tiktok_cancel_ref"
 
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
     tiktok_cancel_ref = fields.Char(string="TikTok cancellation id", required=True, readonly=True)
     tiktok_order_ref = fields.Char(string="TikTok order id", required=True, readonly=True)
     sale_order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")

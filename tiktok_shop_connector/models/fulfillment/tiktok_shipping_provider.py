@@ -5,10 +5,11 @@ class TikTokShippingProvider(models.Model):
     """A shipping provider TikTok accepts for a shop, and the Odoo carrier that stands for it."""
 
     _name = "tiktok.shipping.provider"
+    _inherit = ["tiktok.binding"]
     _description = "TikTok Shop shipping provider"
     _order = "shop_id, name"
+    _tiktok_ref_field = "tiktok_provider_ref"
 
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
     tiktok_provider_ref = fields.Char(string="TikTok provider id", required=True, readonly=True)
     name = fields.Char(required=True, readonly=True)
     carrier_id = fields.Many2one("delivery.carrier", string="Odoo carrier")

@@ -19,13 +19,14 @@ class TikTokShopFulfillment(models.Model):
     def action_load_shipping_providers(self):
         """List the providers of every delivery option of the shop's warehouses, from TikTok."""
         check_manager(self.env)
+        Provider = self.env["tiktok.shipping.provider"]
         for shop in self:
-            known = {p.tiktok_provider_ref: p for p in shop.shipping_provider_ids}
+            known = Provider._tiktok_by_ref(shop)
             for provider in shop._tiktok_remote_providers():
                 if provider["tiktok_provider_ref"] not in known:
-                    known[provider["tiktok_provider_ref"]] = self.env[
-                        "tiktok.shipping.provider"
-                    ].create({"shop_id": shop.id, **provider})
+                    known[provider["tiktok_provider_ref"]] = Provider.create(
+                        {"shop_id": shop.id, **provider}
+                    )
         return True
 
     def _tiktok_remote_providers(self):
@@ -90,9 +91,7 @@ class TikTokShopCancellations(models.Model):
                     "reason": item.get("cancel_reason_text") or item.get("cancel_reason"),
                     "sale_order_id": by_tiktok_id.get(str(item.get("order_id"))).id,
                 }
-                known = Cancellation.search(
-                    [("shop_id", "=", self.id), ("tiktok_cancel_ref", "=", str(item["cancel_id"]))]
-                )
+                known = Cancellation._tiktok_find(self, [str(item["cancel_id"])])
                 if known:
                     known.write(values)
                 else:

@@ -8,10 +8,11 @@ class TikTokBrand(models.Model):
     """A brand the shop's seller may list under (Get Brands, authorized ones only)."""
 
     _name = "tiktok.brand"
+    _inherit = ["tiktok.binding"]
     _description = "TikTok Shop brand"
     _order = "name"
+    _tiktok_ref_field = "tiktok_brand_ref"
 
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
     tiktok_brand_ref = fields.Char(string="TikTok brand id", required=True)
     name = fields.Char(required=True)
 
@@ -21,9 +22,7 @@ class TikTokBrand(models.Model):
 
     @api.model
     def _tiktok_load_brands(self, shop):
-        known = {
-            brand.tiktok_brand_ref: brand for brand in self.search([("shop_id", "=", shop.id)])
-        }
+        known = self._tiktok_by_ref(shop)
         brands = shop._tiktok_paginate(
             endpoints.BRANDS,
             items_key="brands",

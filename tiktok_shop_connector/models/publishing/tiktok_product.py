@@ -415,9 +415,7 @@ class TikTokListing(models.Model):
             if not sku_id:
                 continue
             binding = line.sku_binding_id.filtered(lambda b, i=sku_id: b.tiktok_sku_ref == i)
-            binding = binding or Sku.search(
-                [("shop_id", "=", self.shop_id.id), ("tiktok_sku_ref", "=", sku_id)]
-            )
+            binding = binding or Sku._tiktok_find(self.shop_id, [sku_id])
             values = {
                 "tiktok_product_ref": self.tiktok_product_ref,
                 "product_binding_id": self.id,
@@ -516,9 +514,7 @@ class TikTokListing(models.Model):
     @api.model
     def _tiktok_refresh_remote(self, shop, tiktok_product_ref):
         """Follow a product status webhook: re-read the product, update its listings."""
-        listings = self.search(
-            [("shop_id", "=", shop.id), ("tiktok_product_ref", "=", tiktok_product_ref)]
-        )
+        listings = self._tiktok_find(shop, [tiktok_product_ref])
         remote = shop._tiktok_request(
             endpoints.PRODUCT_DETAIL, path_params={"product_id": tiktok_product_ref}
         )

@@ -244,7 +244,7 @@ class TikTokShopWarehouses(models.Model):
         """Create or update the shop's TikTok warehouses from TikTok's list."""
         self.ensure_one()
         remote_warehouses = self._tiktok_request(endpoints.WAREHOUSES).get("warehouses")
-        existing = {w.tiktok_warehouse_ref: w for w in self.tiktok_warehouse_ids}
+        existing = self.env["tiktok.warehouse"]._tiktok_by_ref(self)
         for remote in remote_warehouses or []:
             values = _warehouse_values(remote)
             warehouse = existing.get(values["tiktok_warehouse_ref"])

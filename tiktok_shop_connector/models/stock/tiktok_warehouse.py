@@ -21,11 +21,11 @@ class TikTokWarehouse(models.Model):
     """
 
     _name = "tiktok.warehouse"
+    _inherit = ["tiktok.binding"]
     _description = "TikTok Shop warehouse"
     _order = "shop_id, is_default desc, name, id"
+    _tiktok_ref_field = "tiktok_warehouse_ref"
 
-    shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     tiktok_warehouse_ref = fields.Char(string="TikTok warehouse id", required=True, readonly=True)
     name = fields.Char(readonly=True)
     warehouse_type = fields.Selection(WAREHOUSE_TYPES, string="Type", readonly=True)
