@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from tiktok_shop.catalog_mapping import (
     map_product,
-    newest_update_time,
     parse_sku_mapping_csv,
 )
 
@@ -146,13 +145,6 @@ def test_two_skus_with_the_same_values_are_refused():
     ]
     with pytest.raises(ValueError, match="same attribute values"):
         map_product(_backpack(skus=skus))
-
-
-def test_the_mark_moves_to_the_newest_product_but_stays_before_a_failure():
-    products = [{"update_time": 100}, {"update_time": 300}, {"update_time": 200}]
-    assert newest_update_time(products) == 300
-    assert newest_update_time(products, [200]) == 199
-    assert newest_update_time([]) == 0
 
 
 # --- the SKU-mapping CSV ---

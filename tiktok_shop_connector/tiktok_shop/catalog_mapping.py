@@ -140,17 +140,6 @@ def _leaf_category(chain):
     return str(leaf.get("id") or ""), leaf.get("local_name") or ""
 
 
-def newest_update_time(products, failed_update_times=()):
-    """The high-water mark a catalog run may move to: its newest product, held before a failure.
-
-    A product that failed keeps the mark before it, so the next run's window includes it again.
-    """
-    newest = max((int(product.get("update_time") or 0) for product in products), default=0)
-    if failed_update_times:
-        newest = min(newest, min(failed_update_times) - 1)
-    return newest
-
-
 # --- The SKU-mapping CSV -----------------------------------------------------------------------
 
 # Header names as people write them -> the column they stand for.

@@ -8,7 +8,7 @@ from odoo.fields import Domain
 
 from ... import const
 from ...tiktok_shop import TikTokShopError
-from ...tools import RECORD_SYNC_ERRORS, process_in_batches
+from ...tools import RECORD_SYNC_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class TikTokWebhookEvent(models.Model):
         due = Domain("state", "=", "pending") | (
             retryable & Domain("retry_at", "<=", fields.Datetime.now())
         )
-        process_in_batches(
+        self.env["tiktok.runner"]._run_batches(
             self, due, const.WEBHOOK_BATCH_SIZE, self._process_batch, order="received_at, id"
         )
         next_retry = self.search(retryable, order="retry_at", limit=1).retry_at
