@@ -35,9 +35,10 @@ TOKEN_REFRESH_CRON_HORIZON = timedelta(days=1)
 TOKEN_REFRESH_LOCK_ATTEMPTS = 20
 TOKEN_REFRESH_LOCK_WAIT_SECONDS = 0.25
 
-# Each order poll starts this long before the high-water mark: TikTok's update times can shift
-# while a search is paged, and a repeated order is skipped, never imported twice.
-ORDER_POLL_OVERLAP_SECONDS = 300
+# The syncs that read TikTok by update time (tiktok.sync.mark), and how long before its high-water
+# mark each run starts: TikTok's update times can shift while a search is paged, and a record read
+# twice is skipped, never imported twice.
+SYNC_MARK_OVERLAP_SECONDS = {"orders": 300, "catalog": 300}
 
 # Webhook events processed per cron batch before progress is committed.
 WEBHOOK_BATCH_SIZE = 50
@@ -121,9 +122,7 @@ PARTIAL_EDIT_FIELDS = frozenset(
 # Listing statuses that mean TikTok refused or switched off the listing: the seller is told.
 LISTING_REFUSED_STATUSES = frozenset({"FAILED", "PLATFORM_DEACTIVATED", "FREEZE"})
 
-# Each catalog import starts this long before its high-water mark (update times can shift while
-# a search is paged), and commits its progress after every page of this many products.
-CATALOG_OVERLAP_SECONDS = 300
+# A catalog import commits its progress after every page of this many products.
 CATALOG_PAGE_SIZE = 50
 # Context of writes on SKU bindings made one after another (catalog import, SKU mapping screen,
 # CSV mapping): their caller checks the shop's mapping conflicts once at the end.

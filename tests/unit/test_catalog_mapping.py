@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from tiktok_shop.catalog_mapping import (
     map_product,
-    newest_update_time,
     parse_sku_mapping_csv,
     product_version,
 )
@@ -175,13 +174,6 @@ def test_a_search_result_without_an_id_names_its_place_in_the_page():
     assert product_version({"id": 1729, "update_time": "300"}, "products[0]") == ("1729", 300)
     with pytest.raises(TikTokDataError, match=r"products\[3\]\.id is missing"):
         product_version({"update_time": 300}, "products[3]")
-
-
-def test_the_mark_moves_to_the_newest_product_but_stays_before_a_failure():
-    products = [{"update_time": 100}, {"update_time": 300}, {"update_time": 200}]
-    assert newest_update_time(products) == 300
-    assert newest_update_time(products, [200]) == 199
-    assert newest_update_time([]) == 0
 
 
 # --- the SKU-mapping CSV ---

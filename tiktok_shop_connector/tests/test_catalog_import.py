@@ -4,6 +4,7 @@ import io
 from odoo.tests import TransactionCase, tagged
 from PIL import Image
 
+from .. import const
 from ..tiktok_shop.endpoints import PRODUCT_PARTIAL_EDIT
 from .order_common import OrderSandboxMixin
 
@@ -148,6 +149,59 @@ class TestCatalogImport(OrderSandboxMixin, TransactionCase):
         self.assertEqual(binding.remote_update_time, backpack.update_time)
         # Nothing changed since: the next run reads nothing again.
         self.assertEqual(self._import_catalog()[:2], (0, 0))
+
+    def _listed_products(self):
+        remote_shop = self._remote_shop(self.us)
+        return [
+            product
+            for product in self.sandbox.state.products.values()
+            if product.shop_id == remote_shop.id and product.status != "DELETED"
+        ]
+
+    def _edit_remotely(self, remote_product, update_time):
+        """The product as TikTok changed it at `update_time` (until the end of the test)."""
+        self.addCleanup(setattr, remote_product, "update_time", remote_product.update_time)
+        with self.sandbox.state.lock:
+            remote_product.update_time = update_time
+
+    def test_the_next_import_reads_from_the_mark_less_its_overlap(self):
+        self._import_catalog()
+        first_mark = self.us.catalog_high_water_mark
+        products = self._listed_products()
+        self.assertEqual(first_mark, max(product.update_time for product in products))
+        moved, inside, outside = products[:3]
+        self._edit_remotely(moved, first_mark + 1000)
+        self._import_catalog()
+        mark = self.us.catalog_high_water_mark
+        self.assertEqual(mark, first_mark + 1000)
+        overlap = const.SYNC_MARK_OVERLAP_SECONDS["catalog"]
+        self._edit_remotely(inside, mark - overlap)
+        self._edit_remotely(outside, mark - overlap - 1)
+        _created, updated, _skipped, _failed = self._import_catalog()
+        self.assertEqual(updated, 1)
+        self.assertEqual(self._binding(inside).remote_update_time, mark - overlap)
+        self.assertNotEqual(self._binding(outside).remote_update_time, mark - overlap - 1)
+        self.assertEqual(self.us.catalog_high_water_mark, mark)
+
+    def test_the_mark_stays_before_a_product_that_failed_until_it_imports(self):
+        self._import_catalog()
+        mark = self.us.catalog_high_water_mark
+        with_variants, other = sorted(self._listed_products(), key=lambda p: -len(p.skus))[:2]
+        attributes = with_variants.skus[1].sales_attributes
+        self.addCleanup(setattr, with_variants.skus[1], "sales_attributes", attributes)
+        with self.sandbox.state.lock:  # two SKUs Odoo cannot tell apart: the product fails
+            with_variants.skus[1].sales_attributes = with_variants.skus[0].sales_attributes
+        self._edit_remotely(with_variants, mark + 100)
+        self._edit_remotely(other, mark + 200)
+        _created, updated, _skipped, failed = self._import_catalog()
+        self.assertEqual((updated, failed), (1, 1))
+        self.assertEqual(self.us.catalog_high_water_mark, mark + 99, "held before the failure")
+        with self.sandbox.state.lock:
+            with_variants.skus[1].sales_attributes = attributes
+        _created, updated, _skipped, failed = self._import_catalog()
+        self.assertEqual((updated, failed), (1, 0), "the product that failed, read again")
+        self.assertEqual(self._binding(with_variants).remote_update_time, mark + 100)
+        self.assertEqual(self.us.catalog_high_water_mark, mark + 200)
 
     def test_existing_products_are_matched_by_seller_sku_then_barcode(self):
         mug = self._remote_product("Stoneware Coffee Mug")

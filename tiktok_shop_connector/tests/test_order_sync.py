@@ -6,7 +6,6 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .. import const
 from ..tiktok_shop.order_mapping import map_order
-from ..tools import process_in_batches
 from ..tools.order_builder import OrderBuilder
 from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
@@ -186,6 +185,31 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
             env["tiktok.shop"].browse(self.shop_id)._tiktok_import_order_ids(held)
         self.assertEqual(set(self._order_counts().values()), {1})
 
+    def test_a_poll_holds_its_mark_before_the_orders_another_worker_holds_back(self):
+        state = self.sandbox.state
+        buyer_id = state.orders[self.order_ids[0]].user_id
+        held = [oid for oid in self.order_ids if state.orders[oid].user_id == buyer_id]
+        newest = max(state.orders[oid].update_time for oid in self.order_ids)
+        with committed_env(self.registry) as other, committed_env(self.registry) as worker:
+            # The other worker has inserted the new buyer and not committed yet.
+            other_shop = other["tiktok.shop"].browse(self.shop_id)
+            remote = other_shop._tiktok_fetch_orders(held)
+            OrderBuilder(other_shop)._prepare_buyers([map_order(order) for order in remote])
+            shop = worker["tiktok.shop"].browse(self.shop_id)
+            log = shop._tiktok_poll_orders()
+            worker.cr.commit()
+            self.assertGreaterEqual(log.failed_count, len(held))
+            oldest_failed = log.failed_update_time
+            self.assertLessEqual(oldest_failed, min(state.orders[oid].update_time for oid in held))
+            self.assertEqual(shop.orders_high_water_mark, oldest_failed - 1)
+            other.cr.rollback()
+        with committed_env(self.registry) as env:  # the next poll reads them again
+            shop = env["tiktok.shop"].browse(self.shop_id)
+            shop._tiktok_poll_orders()
+            env.cr.commit()
+            self.assertGreaterEqual(shop.orders_high_water_mark, newest)
+        self.assertEqual(set(self._order_counts().values()), {1})
+
     def _receive_order_events(self):
         with committed_env(self.registry) as env:
             shop = env["tiktok.shop"].browse(self.shop_id)
@@ -225,7 +249,7 @@ class TestConcurrentWorkers(SandboxMixin, TransactionCase):
             changed.write({"result": "processed by the other worker"})
             late.cr.commit()
             processed = []
-            process_in_batches(
+            early["tiktok.runner"]._run_batches(
                 early_events,
                 [("account_id", "=", self.account_id)],
                 50,

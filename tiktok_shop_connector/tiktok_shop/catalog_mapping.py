@@ -173,17 +173,6 @@ def product_version(item, where):
     return required_id(item, "id", where), integer(item, "update_time", where)
 
 
-def newest_update_time(products, failed_update_times=()):
-    """The high-water mark a catalog run may move to: its newest product, held before a failure.
-
-    A product that failed keeps the mark before it, so the next run's window includes it again.
-    """
-    newest = max((integer(product, "update_time") for product in products), default=0)
-    if failed_update_times:
-        newest = min(newest, min(failed_update_times) - 1)
-    return newest
-
-
 # --- The SKU-mapping CSV -----------------------------------------------------------------------
 
 # Header names as people write them -> the column they stand for. The columns are named after

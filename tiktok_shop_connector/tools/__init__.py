@@ -5,9 +5,7 @@ from contextlib import contextmanager
 
 import psycopg2
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Domain
 from psycopg2 import IntegrityError
-from psycopg2.errors import SerializationFailure
 
 from ..const import MANAGER_GROUP
 from ..tiktok_shop import TikTokDataError, TikTokShopError
@@ -92,32 +90,3 @@ def claim_without_waiting(env, namespace, keys):
         [namespace, keys],
     )
     return {key for key, claimed in env.cr.fetchall() if claimed}
-
-
-def process_in_batches(model, domain, batch_size, process, order=None):
-    """Lock and process the records of `domain` batch after batch, as a cron does.
-
-    Each record is tried once per run (a record that fails again waits for the next run instead
-    of looping), batches another worker holds are skipped, and progress is committed after each
-    batch until the cron's time budget runs out.
-    """
-    tried = []
-    while True:
-        todo = Domain(domain) & Domain("id", "not in", tried)
-        try:
-            with model.env.cr.savepoint():
-                batch = model.search(todo, order=order, limit=batch_size).try_lock_for_update()
-        except SerializationFailure:
-            # Another worker committed a change to these rows after this transaction began:
-            # look again from a new transaction, which sees it.
-            if not model.env["ir.cron"]._commit_progress():
-                return
-            model.env.invalidate_all()
-            continue
-        if not batch:
-            return
-        tried += batch.ids
-        process(batch)
-        remaining = model.search_count(Domain(domain) & Domain("id", "not in", tried))
-        if not model.env["ir.cron"]._commit_progress(len(batch), remaining=remaining):
-            return

@@ -24,8 +24,8 @@ class TikTokFetchOrders(models.TransientModel):
         if ids:
             log = self.shop_id._tiktok_import_order_ids(ids, trigger="manual")
         elif self.since:
-            self.shop_id._tiktok_poll_orders(since=int(self.since.timestamp()), trigger="manual")
-            log = self.shop_id.sync_log_ids[:1]
+            since = int(self.since.timestamp())
+            log = self.shop_id._tiktok_poll_orders(since=since, trigger="manual")
         else:
             raise UserError(self.env._("Give a date or order ids to fetch."))
         return {

@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError
 
 from ... import const
 from ...tiktok_shop import TikTokShopError, endpoints
-from ...tiktok_shop.catalog_mapping import map_product, newest_update_time, product_version
+from ...tiktok_shop.catalog_mapping import map_product, product_version
 from ...tools import RECORD_SYNC_ERRORS, SyncBug, check_manager, report_bugs
 
 _logger = logging.getLogger(__name__)
@@ -24,8 +24,7 @@ class TikTokShopCatalog(models.Model):
     _inherit = "tiktok.shop"
 
     catalog_high_water_mark = fields.Integer(
-        readonly=True,
-        copy=False,
+        compute="_compute_high_water_marks",
         help="TikTok update_time (Unix seconds) up to which every product was imported.",
     )
 
@@ -36,17 +35,7 @@ class TikTokShopCatalog(models.Model):
         """Import the changed products of every shop that syncs its catalog."""
         shops = self.search([("sync_enabled", "=", True), ("sync_catalog", "=", True)])
         due = shops.filtered(lambda shop: shop._is_syncing("catalog"))
-        self.env["ir.cron"]._commit_progress(remaining=len(due))
-        for shop in due:
-            locked = shop.try_lock_for_update()
-            if locked:
-                try:
-                    locked._tiktok_import_catalog()
-                except RECORD_SYNC_ERRORS as error:
-                    # On the shop's sync log; the next run starts from the same mark.
-                    _logger.warning("TikTok shop %s: catalog import failed: %s", shop.id, error)
-            if not self.env["ir.cron"]._commit_progress(1):
-                break
+        self.env["tiktok.runner"]._run_per_shop("catalog", due, "_tiktok_import_catalog")
 
     def action_import_catalog(self):
         check_manager(self.env)
@@ -72,8 +61,8 @@ class TikTokShopCatalog(models.Model):
 
     # === THE RUN === #
 
-    def _tiktok_import_catalog(self, trigger="cron"):
-        """Import the products updated since the high-water mark, minus an overlap window.
+    def _tiktok_import_catalog(self, trigger="cron", log=None):
+        """Import the products updated since the high-water mark, minus its overlap.
 
         The first run takes the whole catalog. TikTok's search is not sorted by update time, so
         the mark moves once every page was read (held before a product that failed); a run cut
@@ -81,7 +70,7 @@ class TikTokShopCatalog(models.Model):
         Progress is committed after each page.
         """
         self.ensure_one()
-        with self._tiktok_sync_run("catalog", trigger) as log:
+        with self._tiktok_sync_run("catalog", trigger, log) as log:
             seen, failed_times = [], []
             products = iter(self._tiktok_search_products())
             while page := list(islice(products, const.CATALOG_PAGE_SIZE)):
@@ -89,18 +78,13 @@ class TikTokShopCatalog(models.Model):
                 seen += page
                 if not self.env["ir.cron"]._commit_progress():
                     return log
-            newest = newest_update_time(seen, failed_times)
-            if newest > self.catalog_high_water_mark:
-                self.sudo().catalog_high_water_mark = newest
+            self._tiktok_mark_advance("catalog", seen, failed_times)
             self.env["tiktok.sku"]._tiktok_refresh_conflicts(self)
         return log
 
     def _tiktok_search_products(self):
-        body = {}
-        if self.catalog_high_water_mark:
-            body["update_time_ge"] = max(
-                self.catalog_high_water_mark - const.CATALOG_OVERLAP_SECONDS, 0
-            )
+        start = self._tiktok_mark_start("catalog")
+        body = {} if start is None else {"update_time_ge": start}
         return self._tiktok_paginate(
             endpoints.PRODUCT_SEARCH,
             items_key="products",

@@ -2,3 +2,4 @@
 # model's definition before its extensions.
 from . import tiktok_secret_mixin, tiktok_binding
 from . import tiktok_account, tiktok_shop, tiktok_webhook_event, tiktok_sync_log
+from . import tiktok_sync_mark, tiktok_runner

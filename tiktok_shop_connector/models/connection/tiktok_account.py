@@ -402,18 +402,12 @@ class TikTokAccount(models.Model):
     @api.model
     def _cron_refresh_tokens(self):
         """Refresh the tokens that would expire before the next run."""
+        horizon = const.TOKEN_REFRESH_CRON_HORIZON
         accounts = self.search([("state", "=", "connected")])
-        due = accounts.filtered(
-            lambda a: a._tiktok_token_needs_refresh(const.TOKEN_REFRESH_CRON_HORIZON)
+        due = accounts.filtered(lambda a: a._tiktok_token_needs_refresh(horizon))
+        self.env["tiktok.runner"]._run_units(
+            due, lambda account: account._tiktok_refresh_access_token(horizon)
         )
-        self.env["ir.cron"]._commit_progress(remaining=len(due))
-        for account in due:
-            try:
-                account._tiktok_refresh_access_token(const.TOKEN_REFRESH_CRON_HORIZON)
-            except UserError as error:
-                _logger.warning("TikTok account %s: %s", account.id, error)
-            if not self.env["ir.cron"]._commit_progress(1):
-                break
 
     # === CLIENT === #
 

@@ -1,4 +1,5 @@
 import logging
+import time
 from contextlib import contextmanager
 
 from odoo import api, fields, models
@@ -6,7 +7,9 @@ from odoo.exceptions import UserError
 
 from ... import const
 from ...tiktok_shop import endpoints, paginate
-from ...tools import report_bugs
+from ...tiktok_shop.high_water_mark import advanced_mark, window_start
+from ...tools import SyncBug, create_unless_concurrent, report_bugs
+from .tiktok_runner import EXPECTED_ERRORS
 
 _logger = logging.getLogger(__name__)
 
@@ -214,19 +217,28 @@ class TikTokShop(models.Model):
 
 
 class TikTokShopSyncLog(models.Model):
+    """The shop's sync runs: their logs, and the high-water marks of the syncs that read TikTok
+    by update time."""
+
     _inherit = "tiktok.shop"
 
     sync_log_ids = fields.One2many("tiktok.sync.log", "shop_id", string="Sync log")
+    sync_mark_ids = fields.One2many("tiktok.sync.mark", "shop_id", string="High-water marks")
 
     @contextmanager
-    def _tiktok_sync_run(self, kind, trigger="cron"):
+    def _tiktok_sync_run(self, kind, trigger="cron", log=None):
         """Record one sync run: yields its log, closed as done, partial or failed.
 
-        An error ends the run as failed with its message, and is re-raised so the caller's cron
-        or button reports it too; an unexpected one is logged with its traceback and raised as a
-        `SyncBug`, which the log's message names as a bug.
+        A TikTok or user error, or a bug (logged with its traceback and raised as a `SyncBug`,
+        which the log's message names), ends the run as failed and is re-raised so the caller's
+        cron or button reports it too; the runner records a bug again after rolling its work back.
+        Given the `log` of a run already open (the runner's, or a poll's around its pages), the
+        work joins that run: its counts add up there, and the run that opened it closes it.
         """
         self.ensure_one()
+        if log:
+            yield log
+            return
         log = (
             self.env["tiktok.sync.log"]
             .sudo()
@@ -235,11 +247,63 @@ class TikTokShopSyncLog(models.Model):
         try:
             with report_bugs(f"the {kind} of shop {self.id}"):
                 yield log
-        except Exception as error:
+        except (*EXPECTED_ERRORS, SyncBug) as error:
             _logger.info("TikTok %s sync of shop %s failed: %s", kind, self.id, error)
             log._close(error)
             raise
         log._close()
+
+    # === HIGH-WATER MARKS (tiktok.sync.mark) === #
+
+    def _tiktok_sync_mark(self, kind):
+        self.ensure_one()
+        return (
+            self.env["tiktok.sync.mark"]
+            .sudo()
+            .search([("shop_id", "=", self.id), ("kind", "=", kind)])
+        )
+
+    def _tiktok_mark_start(self, kind, first_sync_seconds=None):
+        """The update_time a sync of `kind` reads from: its mark less the kind's overlap.
+
+        Before its first run: `first_sync_seconds` back from now, or None (everything).
+        """
+        mark = self._tiktok_sync_mark(kind).update_time
+        if mark:
+            return window_start(mark, const.SYNC_MARK_OVERLAP_SECONDS[kind])
+        if first_sync_seconds is None:
+            return None
+        return int(time.time()) - first_sync_seconds
+
+    def _tiktok_mark_advance(self, kind, records, failed_update_times=()):
+        """Move the mark of `kind` to the newest update_time of `records`, held before the oldest
+        of `failed_update_times`; never backwards.
+
+        Called by the sync's run, which the runner gives to one worker per shop at a time; a
+        first mark another transaction is creating at the same moment is left to it.
+        """
+        mark = self._tiktok_sync_mark(kind)
+        newest = advanced_mark(mark.update_time, records, failed_update_times)
+        if newest == mark.update_time:
+            return
+        if mark:
+            mark.update_time = newest
+        else:
+            create_unless_concurrent(
+                self.env["tiktok.sync.mark"].sudo(),
+                {"shop_id": self.id, "kind": kind, "update_time": newest},
+            )
+
+    @api.depends("sync_mark_ids.kind", "sync_mark_ids.update_time")
+    def _compute_high_water_marks(self):
+        """`<kind>_high_water_mark` of each sync with a mark (the orders and catalog concerns
+        declare theirs with this compute)."""
+        for shop in self:
+            marks = {mark.kind: mark.update_time for mark in shop.sudo().sync_mark_ids}
+            for kind in const.SYNC_MARK_OVERLAP_SECONDS:
+                field_name = f"{kind}_high_water_mark"
+                if field_name in self._fields:
+                    shop[field_name] = marks.get(kind, 0)
 
     def _compute_last_syncs(self):
         """Last successful run per kind, and the error of the latest run when it failed."""

@@ -9,7 +9,7 @@ from odoo.fields import Domain
 from ... import const
 from ...tiktok_shop import TikTokDataError, webhooks
 from ...tiktok_shop.payload import integer, required_id, text
-from ...tools import RECORD_SYNC_ERRORS, SyncBug, process_in_batches, report_bugs
+from ...tools import RECORD_SYNC_ERRORS, SyncBug, report_bugs
 
 _logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class TikTokWebhookEvent(models.Model):
         due = Domain("state", "=", "pending") | (
             retryable & Domain("retry_at", "<=", fields.Datetime.now())
         )
-        process_in_batches(
+        self.env["tiktok.runner"]._run_batches(
             self, due, const.WEBHOOK_BATCH_SIZE, self._process_batch, order="received_at, id"
         )
         next_retry = self.search(retryable, order="retry_at", limit=1).retry_at

@@ -6,7 +6,6 @@ from odoo.exceptions import UserError
 
 from ... import const
 from ...tiktok_shop import TikTokShopError, endpoints
-from ...tools import process_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -54,7 +53,9 @@ class StockPickingFulfillment(models.Model):
             ("tiktok_tracking_state", "in", ("pending", "failed")),
             ("tiktok_tracking_attempts", "<", const.TRACKING_MAX_ATTEMPTS),
         ]
-        process_in_batches(self, domain, const.TRACKING_BATCH_SIZE, type(self)._tiktok_report_all)
+        self.env["tiktok.runner"]._run_batches(
+            self, domain, const.TRACKING_BATCH_SIZE, type(self)._tiktok_report_all
+        )
 
     def action_tiktok_send_tracking(self):
         """Send again now (a manager fixed the carrier mapping, say)."""

@@ -13,7 +13,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ... import const
-from ...tools import process_in_batches
 
 RESERVABLE_MOVE_STATES = ("confirmed", "partially_available")
 
@@ -36,7 +35,7 @@ class TikTokReservationRequest(models.Model):
     def _cron_reserve_tiktok_orders(self):
         if self._tiktok_imports_come_first():
             return
-        process_in_batches(
+        self.env["tiktok.runner"]._run_batches(
             self,
             [],
             const.RESERVATION_BATCH_SIZE,

@@ -53,8 +53,7 @@ class TikTokShopOrders(models.Model):
         "as for marketplace-collected sales tax.",
     )
     orders_high_water_mark = fields.Integer(
-        readonly=True,
-        copy=False,
+        compute="_compute_high_water_marks",
         help="TikTok update_time (Unix seconds) up to which every order was imported.",
     )
     orders_first_sync_days = fields.Integer(
@@ -120,7 +119,7 @@ class TikTokShopOrders(models.Model):
         remote_orders = self._tiktok_fetch_orders(list(dict.fromkeys(order_ids)))
         return self._tiktok_import_orders(remote_orders, trigger, failures)
 
-    def _tiktok_import_orders(self, remote_orders, trigger="cron", failures=None):
+    def _tiktok_import_orders(self, remote_orders, trigger="cron", failures=None, log=None):
         """Create or update one sale order per TikTok order.
 
         New orders are created and confirmed as one batch in a savepoint (what keeps a LIVE
@@ -129,11 +128,12 @@ class TikTokShopOrders(models.Model):
 
         :param dict failures: filled with {TikTok order id: error} for the orders that failed;
             a `SyncBug` error is a bug in the connector, not worth retrying before a fix
+        :param log: the sync log of a run this import is part of (a poll's), else its own
         :return: the sync log of the run (counts, and the orders that failed in its message)
         """
         self.ensure_one()
         failures = {} if failures is None else failures
-        with self._tiktok_sync_run("orders", trigger) as log:
+        with self._tiktok_sync_run("orders", trigger, log) as log:
             mapped_orders = self._tiktok_map_orders(remote_orders, log, failures)
             existing = self._tiktok_existing_orders([m.order_id for m in mapped_orders])
             builder = OrderBuilder(self)
@@ -271,11 +271,9 @@ class TikTokShopOrders(models.Model):
         ]
         orders = self.env["sale.order"].search(domain, limit=const.SOURCE_TAG_BATCH_SIZE)
         groups = orders.grouped("tiktok_shop_id")
-        self.env["ir.cron"]._commit_progress(remaining=len(groups))
-        for shop, shop_orders in groups.items():
-            shop._tiktok_tag_sources(shop_orders)
-            if not self.env["ir.cron"]._commit_progress(1):
-                break
+        self.env["tiktok.runner"]._run_units(
+            list(groups), lambda shop: shop._tiktok_tag_sources(groups[shop])
+        )
 
     def _tiktok_tag_sources(self, orders):
         """Tag new orders shop_tab / video / live / affiliate, with their creator.
@@ -344,63 +342,43 @@ class TikTokShopOrders(models.Model):
                 )
             )
         )
-        self.env["ir.cron"]._commit_progress(remaining=len(due))
-        for shop in due:
-            locked = shop.try_lock_for_update()
-            if locked:
-                locked._tiktok_poll_orders_logged()
-            if not self.env["ir.cron"]._commit_progress(1):
-                break
+        self.env["tiktok.runner"]._run_per_shop("orders", due, "_tiktok_poll_orders")
 
-    def _tiktok_poll_orders_logged(self):
-        try:
-            self._tiktok_poll_orders()
-        except RECORD_SYNC_ERRORS as error:
-            # Logged on the shop and its sync log; the next run retries from the same mark.
-            _logger.warning("TikTok shop %s: order poll failed: %s", self.id, error)
-
-    def _tiktok_poll_orders(self, since=None, trigger="cron"):
-        """Import the orders updated since the high-water mark, minus an overlap window.
+    def _tiktok_poll_orders(self, since=None, trigger="cron", log=None):
+        """Import the orders updated since the high-water mark, minus its overlap; one sync run.
 
         Pages are sorted by update_time ascending; after each page the mark moves to the newest
-        update_time imported, held back before the oldest order that failed so the next poll
-        retries it. Overlapping windows repeat some orders: their update is skipped, never
-        imported twice.
+        update_time imported, held back before the oldest order of the run that failed so the
+        next poll retries it. Overlapping windows repeat some orders: their update is skipped,
+        never imported twice.
+
+        :return: the sync log of the run
         """
         self.ensure_one()
         if since is None:
-            since = self._tiktok_poll_start()
-        page_token = None
-        while True:
-            params = {"page_size": 100, "sort_field": "update_time", "sort_order": "ASC"}
-            if page_token:
-                params["page_token"] = page_token
-            # Through the shop each time: committing a page closes the client that read it.
-            data = self._tiktok_request(
-                endpoints.ORDER_SEARCH,
-                params=params,
-                json={"update_time_ge": since},
-            )
-            remote_orders = data.get("orders") or []
-            if remote_orders:
-                log = self._tiktok_import_orders(remote_orders, trigger)
-                self._tiktok_advance_mark(remote_orders, log)
-                self.env["ir.cron"]._commit_progress()
-            page_token = data.get("next_page_token")
-            if not page_token:
-                break
-
-    def _tiktok_poll_start(self):
-        if self.orders_high_water_mark:
-            return max(self.orders_high_water_mark - const.ORDER_POLL_OVERLAP_SECONDS, 0)
-        return int(time.time()) - self.orders_first_sync_days * 86400
-
-    def _tiktok_advance_mark(self, remote_orders, log):
-        newest = max(order_reference(order).update_time for order in remote_orders)
-        if log.failed_update_time:
-            newest = min(newest, log.failed_update_time - 1)
-        if newest > (self.orders_high_water_mark or 0):
-            self.sudo().orders_high_water_mark = newest
+            since = self._tiktok_mark_start("orders", self.orders_first_sync_days * 86400)
+        with self._tiktok_sync_run("orders", trigger, log) as log:
+            page_token = None
+            while True:
+                params = {"page_size": 100, "sort_field": "update_time", "sort_order": "ASC"}
+                if page_token:
+                    params["page_token"] = page_token
+                # Through the shop each time: committing a page closes the client that read it.
+                data = self._tiktok_request(
+                    endpoints.ORDER_SEARCH,
+                    params=params,
+                    json={"update_time_ge": since},
+                )
+                remote_orders = data.get("orders") or []
+                if remote_orders:
+                    self._tiktok_import_orders(remote_orders, trigger, log=log)
+                    failed = [log.failed_update_time] if log.failed_update_time else []
+                    self._tiktok_mark_advance("orders", remote_orders, failed)
+                    self.env["ir.cron"]._commit_progress()
+                page_token = data.get("next_page_token")
+                if not page_token:
+                    break
+        return log
 
     # === ACTIONS === #
 

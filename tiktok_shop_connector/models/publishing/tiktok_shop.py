@@ -1,5 +1,3 @@
-import contextlib
-
 from odoo import api, fields, models
 from odoo.tools import float_repr
 
@@ -51,14 +49,10 @@ class TikTokShopPrices(models.Model):
         shops = self.search([("pricelist_id", "!=", False)]).filtered(
             lambda shop: shop._is_syncing("catalog")
         )
-        for done, shop in enumerate(shops, start=1):
-            # A refused run is in the shop's sync log; the next run tries again.
-            with contextlib.suppress(TikTokShopError):
-                shop._tiktok_push_prices()
-            if not self.env["ir.cron"]._commit_progress(1, remaining=len(shops) - done):
-                return
+        # A refused run is in the shop's sync log; the next run tries again.
+        self.env["tiktok.runner"]._run_per_shop("catalog", shops, "_tiktok_push_prices")
 
-    def _tiktok_push_prices(self, skus=None, trigger="cron"):
+    def _tiktok_push_prices(self, skus=None, trigger="cron", log=None):
         """Send the prices that differ from the last ones pushed, one call per TikTok product."""
         self.ensure_one()
         if skus is None:
@@ -69,7 +63,7 @@ class TikTokShopPrices(models.Model):
                     ("tiktok_product_ref", "!=", False),
                 ]
             )
-        with self._tiktok_sync_run("catalog", trigger) as log:
+        with self._tiktok_sync_run("catalog", trigger, log) as log:
             if not self.pricelist_id:
                 log._note(self.env._("No TikTok pricelist on the shop: prices are not pushed."))
                 return log

@@ -1,15 +1,11 @@
-import logging
-
 from odoo import api, fields, models
 
 from ... import const
-from ...tiktok_shop import TikTokShopError, TikTokShopRequestError, endpoints
+from ...tiktok_shop import TikTokShopRequestError, endpoints
 from ...tiktok_shop.rate_limit import SequentialWindowPacer
 from ...tiktok_shop.stock_allocation import changed_skus, inventory_updates, outlet_quantities
-from ...tools import check_manager, process_in_batches
+from ...tools import check_manager
 from .tiktok_warehouse import EFFECT_STATUSES, WAREHOUSE_SUB_TYPES, WAREHOUSE_TYPES
-
-_logger = logging.getLogger(__name__)
 
 # Shop fields that change what every shop sharing a warehouse with it shows.
 SHOP_STOCK_SETTINGS = frozenset(
@@ -75,45 +71,41 @@ class TikTokShopStock(models.Model):
         self.env["tiktok.stock.change"]._tiktok_collect()
         self.env["ir.cron"]._commit_progress()
         shops = self.search([]).filtered(lambda shop: shop._is_syncing("stock"))
+        runner = self.env["tiktok.runner"]
         # Every shop's warehouses first: a shop sharing stock takes its part from the first push.
-        for shop in shops.filtered(lambda shop: not shop.tiktok_warehouse_ids):
-            try:
-                shop._tiktok_load_warehouses()
-            except TikTokShopError as error:
-                _logger.warning("TikTok warehouses of shop %s not loaded: %s", shop.id, error)
-        for shop in shops:
-            shop._tiktok_push_stock(trigger="cron")
+        without_warehouses = shops.filtered(lambda shop: not shop.tiktok_warehouse_ids)
+        runner._run_per_shop(False, without_warehouses, "_tiktok_load_warehouses")
+        # A TikTok outage or a refused token fails a shop's run: it is recorded in its sync log
+        # and the SKUs not pushed stay dirty for the next run.
+        to_push = shops.filtered(lambda shop: shop._tiktok_has_stock_to_push())
+        runner._run_per_shop("stock", to_push, "_tiktok_push_stock")
 
     # === THE PUSH === #
 
-    def _tiktok_push_stock(self, trigger="cron"):
+    def _tiktok_has_stock_to_push(self):
+        return bool(self.env["tiktok.sku"].search_count(self._tiktok_dirty_skus_domain(), limit=1))
+
+    def _tiktok_push_stock(self, trigger="cron", log=None):
         """Push the shop's dirty SKUs whose quantity changed, batch after batch.
 
-        A TikTok outage or a refused token stops the run: it is recorded in the sync log and the
-        SKUs not pushed stay dirty for the next run.
+        A TikTok outage or a refused token stops the run, failed: the SKUs not pushed stay dirty.
         """
         self.ensure_one()
-        if not self.env["tiktok.sku"].search_count(self._tiktok_dirty_skus_domain(), limit=1):
-            return self.env["tiktok.sync.log"]
-        try:
-            with self._tiktok_sync_run("stock", trigger) as log:
-                outlets = self._tiktok_stock_outlets()
-                # One pacer for the whole push; each batch is a transaction with its own client.
-                pacer = SequentialWindowPacer()
-                process_in_batches(
-                    self.env["tiktok.sku"],
-                    self._tiktok_dirty_skus_domain(),
-                    const.STOCK_PUSH_BATCH_SIZE,
-                    lambda skus: self._tiktok_push_stock_batch(
-                        skus, outlets, self._tiktok_stock_client(pacer), log
-                    ),
-                    order="tiktok_product_ref, id",
-                )
-                return log
-        except TikTokShopError as error:
-            # Recorded in the sync log; the SKUs not pushed stay dirty for the next run.
-            _logger.warning("TikTok stock push of shop %s stopped: %s", self.id, error)
-            return self.env["tiktok.sync.log"]
+        with self._tiktok_sync_run("stock", trigger, log) as log:
+            outlets = self._tiktok_stock_outlets()
+            # One pacer for the whole push; each batch is a transaction with its own client.
+            pacer = SequentialWindowPacer()
+            self.env["tiktok.runner"]._run_batches(
+                self.env["tiktok.sku"],
+                self._tiktok_dirty_skus_domain(),
+                const.STOCK_PUSH_BATCH_SIZE,
+                lambda skus: self._tiktok_push_stock_batch(
+                    skus, outlets, self._tiktok_stock_client(pacer), log
+                ),
+                order="tiktok_product_ref, id",
+                stop_on_error=True,
+            )
+        return log
 
     def _tiktok_stock_client(self, pacer):
         """A client paced for one push sending call after call at TikTok's full rate: see
