@@ -180,8 +180,9 @@ def resolve_source(source, local_dir, download_url, expected_sha256=None):
         if not archive.is_file():
             download(download_url, archive)
         root = extract_archive(archive, extracted, expected_sha256)
-    if odoo_major_version(root) != 19:
-        raise BootstrapError(f"{root} holds Odoo {odoo_major_version(root)}, not 19.")
+    major = odoo_major_version(root)
+    if major != 19:
+        raise BootstrapError(f"{root} holds Odoo {major}, not 19.")
     return Path(root).resolve()
 
 

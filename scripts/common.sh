@@ -26,7 +26,6 @@ ensure_venv() {
     "$BASE_PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
         || die "$BASE_PYTHON is Python $("$BASE_PYTHON" -c 'import platform; print(platform.python_version())'); the project needs 3.10+ (TIKTOK_BASE_PYTHON names another)."
     [ -x "$PYTHON" ] && return 0
-    mkdir -p "$LOCAL_DIR/logs"
     say "Creating the project's Python environment in $VENV_DIR"
     "$BASE_PYTHON" -m venv "$VENV_DIR" >"$LOCAL_DIR/logs/venv.log" 2>&1 \
         || { rm -rf "$VENV_DIR"; die "'$BASE_PYTHON -m venv' failed (log: $LOCAL_DIR/logs/venv.log; Debian: apt-get install python3-venv)."; }
@@ -44,7 +43,6 @@ install_python_requirements() {
     local stamp="$VENV_DIR/.requirements.sha256" wanted
     wanted=$(sha256sum "$ROOT_DIR/requirements.txt" | cut -d' ' -f1)
     [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] && return 0
-    mkdir -p "$LOCAL_DIR/logs"
     say "Installing the project's Python packages from requirements.txt (log: $LOCAL_DIR/logs/pip-project.log)"
     "$PYTHON" -m pip install -r "$ROOT_DIR/requirements.txt" >"$LOCAL_DIR/logs/pip-project.log" 2>&1 \
         || { tail -15 "$LOCAL_DIR/logs/pip-project.log"; die "pip could not install requirements.txt (log: $LOCAL_DIR/logs/pip-project.log)."; }
@@ -59,10 +57,11 @@ prepare_python() {
 }
 
 # Runs an Odoo install or update in the background, its log in LOG, and says which module it is
-# loading every 15 s (a demo database takes a couple of minutes).
+# loading every 15 s (a demo database takes a couple of minutes). On failure it shows the log's
+# end and stops with "WHAT failed".
 run_with_progress() {
-    local log=$1 pid status=0 waited=0 last
-    shift
+    local log=$1 what=$2 pid status=0 waited=0 last
+    shift 2
     "$@" --log-handler=odoo.modules.loading:INFO >"$log" 2>&1 &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
@@ -74,7 +73,7 @@ run_with_progress() {
         fi
     done
     wait "$pid" || status=$?
-    return "$status"
+    [ "$status" -eq 0 ] || { tail -40 "$log"; die "$what failed (log: $log)"; }
 }
 
 # The browser tour needs Chromium: Odoo would skip it silently without, so install it or stop.

@@ -14,7 +14,6 @@ prepare_python
 ensure_postgres
 # No HTTP server is started; the port only fills the configuration.
 write_odoo_config "$CONFIG" "${TIKTOK_TEST_HTTP_PORT:-8069}"
-mkdir -p "$LOCAL_DIR/logs"
 
 if [ "$(addon_state "$POT_DB")" = "installed" ]; then
     say "Updating tiktok_shop_connector in '$POT_DB' (log: $LOG)"
@@ -24,9 +23,9 @@ else
     dropdb --if-exists "$POT_DB" >/dev/null 2>&1
     load=(-i tiktok_shop_connector)
 fi
-run_with_progress "$LOG" "$PYTHON" -m odoo -c "$CONFIG" -d "$POT_DB" "${load[@]}" \
-    --stop-after-init --no-http --log-level=warn \
-    || { tail -40 "$LOG"; die "loading the addon failed (log: $LOG; 'dropdb $POT_DB' starts afresh)."; }
+run_with_progress "$LOG" "loading the addon ('dropdb $POT_DB' starts afresh)" \
+    "$PYTHON" -m odoo -c "$CONFIG" -d "$POT_DB" "${load[@]}" --stop-after-init --no-http \
+    --log-level=warn
 
 say "Exporting its terms to ${POT_FILE#"$ROOT_DIR"/}"
 exported=$(mktemp --suffix=.pot)

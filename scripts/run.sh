@@ -23,15 +23,15 @@ addon_mark_current() { addon_digest >"$ADDON_STAMP"; }
 if [ "$(addon_state "$DEMO_DB")" != "installed" ]; then
     say "Creating the demo database '$DEMO_DB' (Odoo 19 with demo data and tiktok_shop_connector; about two minutes; log: $LOCAL_DIR/logs/install-demo.log)"
     dropdb --if-exists "$DEMO_DB" >/dev/null 2>&1
-    run_with_progress "$LOCAL_DIR/logs/install-demo.log" "$PYTHON" -m odoo -c "$CONFIG" \
-        -d "$DEMO_DB" -i tiktok_shop_connector --with-demo --stop-after-init --log-level=warn \
-        || { tail -40 "$LOCAL_DIR/logs/install-demo.log"; die "creating the demo database failed"; }
+    run_with_progress "$LOCAL_DIR/logs/install-demo.log" "creating the demo database" \
+        "$PYTHON" -m odoo -c "$CONFIG" -d "$DEMO_DB" -i tiktok_shop_connector --with-demo \
+        --stop-after-init --log-level=warn
     addon_mark_current
 elif [ "$(addon_is_current)" != "yes" ]; then
     say "Updating tiktok_shop_connector in '$DEMO_DB' (log: $LOCAL_DIR/logs/update-demo.log)"
-    run_with_progress "$LOCAL_DIR/logs/update-demo.log" "$PYTHON" -m odoo -c "$CONFIG" \
-        -d "$DEMO_DB" -u tiktok_shop_connector --stop-after-init --log-level=warn \
-        || { tail -40 "$LOCAL_DIR/logs/update-demo.log"; die "updating the addon failed"; }
+    run_with_progress "$LOCAL_DIR/logs/update-demo.log" "updating the addon" \
+        "$PYTHON" -m odoo -c "$CONFIG" -d "$DEMO_DB" -u tiktok_shop_connector --stop-after-init \
+        --log-level=warn
     addon_mark_current
 fi
 

@@ -22,9 +22,8 @@ bash "$ROOT_DIR/scripts/lint.sh" \
 INSTALL_LOG="$LOCAL_DIR/logs/install-test.log"
 say "Installing tiktok_shop_connector into a fresh database '$TEST_DB' (log: $INSTALL_LOG)"
 dropdb --if-exists "$TEST_DB" >/dev/null 2>&1
-run_with_progress "$INSTALL_LOG" "$PYTHON" -m odoo -c "$CONFIG" -d "$TEST_DB" \
-    -i tiktok_shop_connector --stop-after-init --log-level=warn \
-    || { tail -40 "$INSTALL_LOG"; die "installing the addon failed (log: $INSTALL_LOG)"; }
+run_with_progress "$INSTALL_LOG" "installing the addon" "$PYTHON" -m odoo -c "$CONFIG" \
+    -d "$TEST_DB" -i tiktok_shop_connector --stop-after-init --log-level=warn
 [ "$(addon_state "$TEST_DB")" = "installed" ] || die "the addon is not installed in '$TEST_DB'."
 
 say "pytest"
