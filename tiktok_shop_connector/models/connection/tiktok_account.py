@@ -297,10 +297,15 @@ class TikTokAccount(models.Model):
     def _tiktok_valid_access_token(self):
         """Return an access token that is not about to expire, refreshing it first if needed."""
         self.ensure_one()
+        return self._tiktok_refresh_if_due() or self._tiktok_read_secret("access_token")
+
+    def _tiktok_refresh_if_due(self):
+        """The new access token when the stored one was about to expire and got refreshed (this
+        transaction's clients carry it from then on), else None; the account must be connected."""
         self._tiktok_check_connected()
         if self._tiktok_token_needs_refresh():
             return self._tiktok_refresh_access_token()
-        return self._tiktok_read_secret("access_token")
+        return None
 
     def _tiktok_check_connected(self):
         if self.state != "connected":
@@ -442,9 +447,7 @@ class TikTokAccount(models.Model):
         if client is None:
             client = clients[self.id, rate_limiter] = self._tiktok_new_client(rate_limiter)
             return client
-        self._tiktok_check_connected()
-        if self._tiktok_token_needs_refresh():
-            self._tiktok_refresh_access_token()  # hands the new token to `client`
+        self._tiktok_refresh_if_due()
         return client
 
     def _tiktok_new_client(self, rate_limiter):
