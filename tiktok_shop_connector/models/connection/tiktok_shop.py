@@ -98,7 +98,7 @@ class TikTokShop(models.Model):
     token_expires_at = fields.Datetime(related="account_id.access_token_expires_at")
     account_state = fields.Selection(related="account_id.state")
 
-    _tiktok_shop_id_unique = models.Constraint(
+    _tiktok_shop_ref_unique = models.Constraint(
         "unique(tiktok_shop_ref)", "This TikTok shop is already linked to an account."
     )
     _sync_interval_positive = models.Constraint(
