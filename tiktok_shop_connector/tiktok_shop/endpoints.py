@@ -109,6 +109,17 @@ CANCELLATION_APPROVE = Endpoint("POST", "/return_refund/202309/cancellations/{ca
 CANCELLATION_REJECT = Endpoint("POST", "/return_refund/202309/cancellations/{cancel_id}/reject")
 RETURN_SEARCH = Endpoint("POST", "/return_refund/202309/returns/search")
 
+# Finance (the 202309 transaction APIs are retired; statements and payments are still 202309)
+FINANCE_STATEMENTS = Endpoint("GET", "/finance/202309/statements")
+FINANCE_PAYMENTS = Endpoint("GET", "/finance/202309/payments")
+FINANCE_STATEMENT_TRANSACTIONS = Endpoint(
+    "GET", "/finance/202501/statements/{statement_id}/statement_transactions"
+)
+FINANCE_ORDER_TRANSACTIONS = Endpoint(
+    "GET", "/finance/202501/orders/{order_id}/statement_transactions"
+)
+FINANCE_UNSETTLED_ORDERS = Endpoint("GET", "/finance/202507/orders/unsettled")
+
 # Affiliates and LIVE
 AFFILIATE_ORDER_SEARCH = Endpoint("POST", "/affiliate_seller/202410/orders/search")
 SHOP_LIVE_PERFORMANCE = Endpoint("GET", "/analytics/202509/shop_lives/performance")
