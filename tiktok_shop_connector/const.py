@@ -38,7 +38,9 @@ TOKEN_REFRESH_LOCK_WAIT_SECONDS = 0.25
 # The syncs that read TikTok by update time (tiktok.sync.mark), and how long before its high-water
 # mark each run starts: TikTok's update times can shift while a search is paged, and a record read
 # twice is skipped, never imported twice.
-SYNC_MARK_OVERLAP_SECONDS = {"orders": 300, "catalog": 300}
+# Statements are read again for a week after their cut: TikTok amends them (late adjustments,
+# payout status).
+SYNC_MARK_OVERLAP_SECONDS = {"orders": 300, "catalog": 300, "fees": 7 * 86400}
 
 # Webhook events processed per cron batch before progress is committed.
 WEBHOOK_BATCH_SIZE = 50

@@ -6,4 +6,11 @@ discounts TikTok owes, the sales tax TikTok collects and remits, and one account
 of `tiktok_shop.finance.KINDS`.
 """
 
-from . import tiktok_finance_account, tiktok_shop
+from . import (
+    account_move_line,
+    tiktok_finance_account,
+    tiktok_payout,
+    tiktok_settlement,
+    tiktok_settlement_transaction,
+    tiktok_shop,
+)

@@ -1,6 +1,14 @@
+import hashlib
+import json
+from dataclasses import astuple
+
 from odoo import api, fields, models
 
+from ...tiktok_shop import endpoints, finance
+from ...tiktok_shop.errors import TikTokDataError
 from ...tiktok_shop.finance import KIND_LABELS
+from ...tools import check_manager
+from .tiktok_settlement import utc_date
 
 # Markets where TikTok collects and remits the sales tax itself (marketplace facilitator laws).
 TIKTOK_COLLECTS_TAX_REGIONS = frozenset({"US"})
@@ -200,3 +208,211 @@ class TikTokShop(models.Model):
                 }
             )
         return self.finance_journal_id
+
+
+class TikTokShopSettlements(models.Model):
+    """The settlement sync: statements, their transactions and payouts, read since the mark."""
+
+    _inherit = "tiktok.shop"
+
+    fees_high_water_mark = fields.Integer(
+        compute="_compute_high_water_marks",
+        help="statement_time (Unix seconds) up to which every statement was imported.",
+    )
+    settlement_ids = fields.One2many("tiktok.settlement", "shop_id", string="Settlements")
+    payout_ids = fields.One2many("tiktok.payout", "shop_id", string="Payouts")
+
+    @api.model
+    def _cron_sync_settlements(self):
+        shops = self.search([("sync_enabled", "=", True), ("sync_fees", "=", True)])
+        due = shops.filtered(lambda shop: shop._is_syncing("fees"))
+        self.env["tiktok.runner"]._run_per_shop("fees", due, "_tiktok_sync_settlements")
+
+    def action_sync_settlements(self):
+        check_manager(self.env)
+        for shop in self:
+            shop._tiktok_sync_settlements(trigger="manual")
+        return True
+
+    def _tiktok_sync_settlements(self, since=None, trigger="cron", log=None):
+        """Import the statements cut since the mark (less a week: TikTok amends statements),
+        post them, import the payouts and match them to the bank; one sync run."""
+        self.ensure_one()
+        if since is None:
+            since = self._tiktok_mark_start("fees", self.settlements_first_sync_days * 86400)
+        with self._tiktok_sync_run("fees", trigger, log) as log:
+            params = {"sort_field": "statement_time", "sort_order": "ASC"}
+            if since:
+                params["statement_time_ge"] = since
+            remote = list(
+                self._tiktok_paginate(
+                    endpoints.FINANCE_STATEMENTS, params=params, items_key="statements"
+                )
+            )
+            for index, data in enumerate(remote):
+                statement = finance.read_statement(data, f"statements[{index}]")
+                self._tiktok_import_statement(statement, log)
+                self._tiktok_mark_advance("fees", [{"update_time": statement.statement_time}])
+                self.env["ir.cron"]._commit_progress()
+            self._tiktok_import_payouts(since, log)
+            self.payout_ids._tiktok_match_bank()
+        return log
+
+    def _tiktok_import_statement(self, statement, log):
+        """Create or update one statement and its transactions, and post it."""
+        Settlement = self.env["tiktok.settlement"].sudo()
+        settlement = Settlement._tiktok_find(self, [statement.ref])
+        transactions, totals = self._tiktok_read_statement_transactions(statement)
+        fingerprint = _fingerprint(statement, transactions)
+        if settlement and settlement.fingerprint == fingerprint:
+            settlement._tiktok_write_payment(statement)
+            log._count("skipped")
+            return settlement
+        values = self._tiktok_settlement_values(statement, transactions, totals, fingerprint)
+        if settlement:
+            settlement._tiktok_unpost()
+            settlement.transaction_ids.unlink()
+            settlement.write(values)
+            log._count("updated")
+        else:
+            settlement = Settlement.create(values)
+            log._count("created")
+        self._tiktok_create_transactions(settlement, transactions)
+        settlement._tiktok_post()
+        return settlement
+
+    def _tiktok_read_statement_transactions(self, statement):
+        """Every transaction of a statement (all pages), checked against the statement's totals."""
+        transactions, page_token, totals = [], None, None
+        while True:
+            params = {"sort_field": "order_create_time", "page_size": 100}
+            if page_token:
+                params["page_token"] = page_token
+            data = self._tiktok_request(
+                endpoints.FINANCE_STATEMENT_TRANSACTIONS,
+                path_params={"statement_id": statement.ref},
+                params=params,
+            )
+            totals = totals or finance.read_statement_totals(data)
+            for index, item in enumerate(data.get("transactions") or []):
+                where = f"statement {statement.ref} transactions[{len(transactions) + index}]"
+                transactions.append(finance.read_transaction(item, where))
+            page_token = data.get("next_page_token")
+            if not page_token:
+                break
+        found = sum((t.settlement for t in transactions), finance.ZERO)
+        if found != totals.settlement:
+            raise TikTokDataError(
+                f"statement {statement.ref}",
+                f"its transactions add up to {found}, not to its settlement {totals.settlement}",
+            )
+        return transactions, totals
+
+    def _tiktok_settlement_values(self, statement, transactions, totals, fingerprint):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", statement.currency)], limit=1)
+        )
+        if not currency:
+            raise TikTokDataError(
+                f"statement {statement.ref}", f"unknown currency {statement.currency}"
+            )
+
+        def total(name):
+            return float(sum((getattr(t, name) for t in transactions), finance.ZERO))
+
+        return {
+            "shop_id": self.id,
+            "tiktok_statement_ref": statement.ref,
+            "statement_time": statement.statement_time,
+            # The statement is cut at 00:00 UTC at the end of the day it covers.
+            "statement_date": utc_date(statement.statement_time - 1),
+            "currency_id": currency.id,
+            "revenue_amount": total("revenue"),
+            "shipping_cost_amount": total("shipping_cost"),
+            "fee_tax_amount": total("fee_tax"),
+            "adjustment_amount": total("adjustment"),
+            "reserve_amount": float(totals.reserve),
+            "settlement_amount": float(totals.settlement),
+            "payable_amount": float(totals.payable or totals.settlement + totals.reserve),
+            "payment_status": statement.payment_status or False,
+            "tiktok_payment_ref": statement.payment_ref or False,
+            "fingerprint": fingerprint,
+            "state": "imported",
+        }
+
+    def _tiktok_create_transactions(self, settlement, transactions):
+        Transaction = self.env["tiktok.settlement.transaction"].sudo()
+        orders = self.env["sale.order"].search(
+            [
+                ("tiktok_shop_id", "=", self.id),
+                (
+                    "tiktok_order_ref",
+                    "in",
+                    list({t.order_ref for t in transactions if t.order_ref}),
+                ),
+            ]
+        )
+        by_ref = {order.tiktok_order_ref: order.id for order in orders}
+        Transaction.create(
+            [
+                {
+                    **Transaction._values_from(transaction),
+                    "shop_id": self.id,
+                    "settlement_id": settlement.id,
+                    "sale_order_id": by_ref.get(transaction.order_ref, False),
+                }
+                for transaction in transactions
+            ]
+        )
+
+    # === PAYOUTS === #
+
+    def _tiktok_import_payouts(self, since, log):
+        params = {"sort_field": "create_time"}
+        if since:
+            params["create_time_ge"] = since
+        Payout = self.env["tiktok.payout"].sudo()
+        for index, data in enumerate(
+            self._tiktok_paginate(endpoints.FINANCE_PAYMENTS, params=params, items_key="payments")
+        ):
+            payment = finance.read_payment(data, f"payments[{index}]")
+            values = self._tiktok_payout_values(payment)
+            payout = Payout._tiktok_find(self, [payment.ref])
+            if payout:
+                payout.write(values)
+            else:
+                payout = Payout.create(values)
+            self.settlement_ids.filtered(
+                lambda s, ref=payment.ref: s.tiktok_payment_ref == ref
+            ).payout_id = payout
+
+    def _tiktok_payout_values(self, payment):
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        currency = Currency.search([("name", "=", payment.currency)], limit=1) or self.currency_id
+        return {
+            "shop_id": self.id,
+            "tiktok_payment_ref": payment.ref,
+            "status": payment.status or False,
+            "create_date_tiktok": utc_date(payment.create_time),
+            "paid_date": utc_date(payment.paid_time),
+            "currency_id": currency.id,
+            "amount": float(payment.amount),
+            "settlement_currency_id": self.currency_id.id,
+            "amount_before_exchange": float(payment.amount_before_exchange or payment.amount),
+            "reserve_amount": float(payment.reserve),
+            "exchange_rate": float(payment.exchange_rate),
+        }
+
+
+def _fingerprint(statement, transactions):
+    """A digest of what TikTok sent for a statement: the same digest means nothing changed."""
+    content = [
+        statement.settlement,
+        [
+            (t.ref, t.settlement, t.reserve, [astuple(c) for c in t.components])
+            for t in transactions
+        ],
+    ]
+    return hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()

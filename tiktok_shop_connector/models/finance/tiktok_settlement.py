@@ -1,0 +1,371 @@
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from odoo import api, fields, models
+
+from ...tiktok_shop import finance
+from ...tools import check_manager
+
+PAYMENT_STATUSES = [("PROCESSING", "Being paid"), ("PAID", "Paid out"), ("FAILED", "Payout failed")]
+
+
+def utc_date(timestamp):
+    return datetime.fromtimestamp(timestamp, UTC).date() if timestamp else False
+
+
+class TikTokSettlement(models.Model):
+    """One TikTok statement: a UTC day of a shop's settled orders, fees and adjustments, posted
+    as one journal entry in the shop's settlement journal and paid out by a payout."""
+
+    _name = "tiktok.settlement"
+    _inherit = ["tiktok.binding", "mail.thread", "mail.activity.mixin"]
+    _description = "TikTok settlement"
+    _order = "statement_date desc, id desc"
+    _tiktok_ref_field = "tiktok_statement_ref"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    tiktok_statement_ref = fields.Char(string="TikTok statement id", required=True, readonly=True)
+    statement_date = fields.Date(
+        readonly=True, help="The day (UTC) the statement covers; TikTok cuts it at midnight."
+    )
+    statement_time = fields.Integer(readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    revenue_amount = fields.Monetary(string="Revenue", readonly=True)
+    shipping_cost_amount = fields.Monetary(string="Shipping", readonly=True)
+    fee_tax_amount = fields.Monetary(string="Fees and taxes", readonly=True)
+    adjustment_amount = fields.Monetary(string="Adjustments", readonly=True)
+    reserve_amount = fields.Monetary(string="Reserves", readonly=True)
+    settlement_amount = fields.Monetary(string="Settlement", readonly=True)
+    payable_amount = fields.Monetary(
+        string="Paid out", readonly=True, help="Settlement less the reserves TikTok holds."
+    )
+    payment_status = fields.Selection(PAYMENT_STATUSES, readonly=True)
+    tiktok_payment_ref = fields.Char(string="TikTok payment id", readonly=True, index=True)
+    payout_id = fields.Many2one("tiktok.payout", readonly=True, index="btree_not_null")
+    transaction_ids = fields.One2many("tiktok.settlement.transaction", "settlement_id")
+    transaction_count = fields.Integer(compute="_compute_transaction_count")
+    fingerprint = fields.Char(
+        readonly=True, help="What TikTok sent last: an amended statement is posted anew."
+    )
+    move_id = fields.Many2one("account.move", string="Journal entry", readonly=True, copy=False)
+    state = fields.Selection(
+        [("imported", "To post"), ("posted", "Posted")],
+        default="imported",
+        required=True,
+        readonly=True,
+    )
+    suspense_amount = fields.Monetary(
+        readonly=True, help="Booked in suspense: fees without an account, orders not in Odoo."
+    )
+
+    _shop_ref_unique = models.Constraint(
+        "unique(shop_id, tiktok_statement_ref)", "A TikTok statement is imported once per shop."
+    )
+
+    @api.depends("shop_id.name", "statement_date")
+    def _compute_name(self):
+        for settlement in self:
+            settlement.name = f"{settlement.shop_id.name} {settlement.statement_date or ''}"
+
+    def _compute_transaction_count(self):
+        counts = dict(
+            self.env["tiktok.settlement.transaction"]._read_group(
+                [("settlement_id", "in", self.ids)], ["settlement_id"], ["__count"]
+            )
+        )
+        for settlement in self:
+            settlement.transaction_count = counts.get(settlement, 0)
+
+    def _tiktok_write_payment(self, statement):
+        """TikTok's payout status of an unchanged statement (PROCESSING, then PAID)."""
+        values = {
+            "payment_status": statement.payment_status or False,
+            "tiktok_payment_ref": statement.payment_ref or False,
+        }
+        if any(self[name] != value for name, value in values.items()):
+            self.write(values)
+
+    # === POSTING === #
+
+    def action_post(self):
+        check_manager(self.env)
+        self._tiktok_post()
+        return True
+
+    def _tiktok_post(self):
+        """Post each statement as one balanced journal entry and reconcile what it settles."""
+        for settlement in self.filtered(lambda s: s.state == "imported"):
+            settlement._tiktok_post_one()
+
+    def _tiktok_post_one(self):
+        entry = SettlementEntry(self)
+        for transaction in self.transaction_ids:
+            entry.add_transaction(transaction)
+        move = entry.create_move(
+            self.env._("TikTok statement %s", self.tiktok_statement_ref), self.statement_date
+        )
+        entry.reconcile(move)
+        self.write({"move_id": move.id, "state": "posted", "suspense_amount": entry.suspense_total})
+        entry.write_match_states()
+        self._tiktok_review_suspense(entry)
+
+    def _tiktok_review_suspense(self, entry):
+        """An activity for what landed in suspense: nothing booked there goes unnoticed."""
+        if not entry.suspense_reasons:
+            return
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Review TikTok amounts booked in suspense"),
+            note="\n".join(sorted(entry.suspense_reasons)),
+            user_id=self.shop_id.account_id.create_uid.id or self.env.uid,
+        )
+
+    def _tiktok_unpost(self):
+        """Reverse the entry of a statement TikTok amended: the new version is posted anew."""
+        for settlement in self.filtered("move_id"):
+            settlement.move_id._reverse_moves(
+                [{"ref": self.env._("Amended by TikTok: %s", settlement.move_id.ref)}],
+                cancel=True,
+            )
+            settlement.write({"move_id": False, "state": "imported"})
+
+    def _tiktok_clear_awaiting(self, transactions):
+        """A follow-up entry for orders this statement settled before they were invoiced: the
+        amount waiting for each now clears its invoice, exactly as at posting time."""
+        self.ensure_one()
+        entry = SettlementEntry(self)
+        awaiting = self.shop_id._tiktok_finance_account("awaiting_invoice")
+        for transaction in transactions:
+            refund = transaction.proceeds_amount < 0
+            if not entry.open_items(transaction.sale_order_id, refund):
+                continue
+            waiting = self.move_id.line_ids.filtered(
+                lambda line, t=transaction: (
+                    line.tiktok_transaction_id == t
+                    and line.account_id == awaiting
+                    and not line.reconciled
+                )
+            )
+            if not waiting:
+                continue
+            entry.add_line(
+                awaiting,
+                transaction.proceeds_amount,
+                waiting.name,
+                waiting.partner_id,
+                reconcile=waiting,
+            )
+            entry.add_proceeds(transaction)
+        if not entry.lines:
+            return
+        move = entry.create_move(
+            self.env._("TikTok statement %s: orders invoiced since", self.tiktok_statement_ref),
+            fields.Date.context_today(self),
+            with_statement=False,
+        )
+        entry.reconcile(move)
+        entry.write_match_states()
+        self._tiktok_review_suspense(entry)
+
+    def _tiktok_open_invoice_items(self):
+        """{(order id, refund?): open items of the order's posted invoices or credit notes}:
+        the receivable, the platform discount and the pass-through tax the settlement clears."""
+        self.ensure_one()
+        orders = self.transaction_ids.sale_order_id
+        moves = orders.invoice_ids.filtered(lambda move: move.state == "posted")
+        items = moves.line_ids.filtered(
+            lambda line: (
+                line.account_id.reconcile
+                and not line.reconciled
+                and not line.currency_id.is_zero(line.amount_residual_currency)
+            )
+        )
+        grouped = defaultdict(lambda: self.env["account.move.line"])
+        for item in items:
+            refund = item.move_id.move_type == "out_refund"
+            for order in item.move_id.line_ids.sale_line_ids.order_id & orders:
+                grouped[(order.id, refund)] |= item
+        return grouped
+
+
+class SettlementEntry:
+    """The journal items of one statement's entry, built transaction by transaction.
+
+    Signs: a TikTok amount is positive when TikTok pays the seller, so it is booked as a
+    credit (balance = -amount) on its account, and the statement's payable amount is a debit
+    on TikTok's balance (the clearing account) that the payout empties.
+    """
+
+    def __init__(self, settlement):
+        self.settlement = settlement
+        self.shop = settlement.shop_id
+        self.currency = settlement.currency_id
+        self.company = self.shop.company_id
+        self.lines = []  # [(values, items to reconcile the line with)]
+        self.charges = defaultdict(float)  # (account id, key) -> amount
+        self.suspense_reasons = set()
+        self.suspense_total = 0.0
+        self.match_states = {}
+        self._open_items = settlement._tiktok_open_invoice_items()
+
+    # --- per transaction ---
+
+    def add_transaction(self, transaction):
+        if transaction.transaction_type == finance.ORDER or transaction.proceeds_amount:
+            self.add_proceeds(transaction)
+        else:
+            self.match_states[transaction] = "charges"
+        for _section, key, kind, amount in transaction.breakdown or []:
+            if kind != "proceeds":
+                self._add_charge(kind, key, float(amount))
+
+    def _add_charge(self, kind, key, amount):
+        if kind == finance.UNKNOWN:
+            account = self.shop._tiktok_finance_account("suspense")
+            self.suspense_reasons.add(
+                self.settlement.env._(
+                    "TikTok fee type %(key)s has no account yet: %(amount)s booked in suspense. "
+                    "Map it and move the amount.",
+                    key=key,
+                    amount=amount,
+                )
+            )
+            self.suspense_total += amount
+        else:
+            account = self.shop._tiktok_finance_account(kind)
+        self.charges[(account.id, key)] += amount
+
+    def open_items(self, order, refund):
+        return self._open_items.get((order.id, refund))
+
+    def add_proceeds(self, transaction):
+        env = self.settlement.env
+        proceeds = transaction.proceeds_amount
+        order = transaction.sale_order_id
+        label = env._("TikTok order %s", transaction.tiktok_order_ref)
+        refund = proceeds < 0
+        items = self._open_items.get((order.id, refund), env["account.move.line"])
+        if items:
+            self._clear_items(transaction, items, proceeds, label)
+            return
+        if order:
+            account = self.shop._tiktok_finance_account("awaiting_invoice")
+            self.match_states[transaction] = "awaiting_invoice"
+        else:
+            account = self.shop._tiktok_finance_account("suspense")
+            self.match_states[transaction] = "no_order"
+            self.suspense_total += proceeds
+            self.suspense_reasons.add(
+                env._(
+                    "TikTok order %(order)s is not in Odoo: its %(amount)s is in suspense.",
+                    order=transaction.tiktok_order_ref,
+                    amount=proceeds,
+                )
+            )
+        self.add_line(account, -proceeds, label, order.partner_id, transaction=transaction)
+
+    def _clear_items(self, transaction, items, proceeds, label):
+        """Lines that empty the invoice's open items; TikTok's figure and Odoo's must agree."""
+        cleared = 0.0
+        for item in items:
+            residual = item.amount_residual_currency
+            cleared += residual
+            self.add_line(item.account_id, -residual, label, item.partner_id, reconcile=item)
+        difference = self.currency.round(proceeds - cleared)
+        self.match_states[transaction] = "reconciled"
+        if not self.currency.is_zero(difference):
+            env = self.settlement.env
+            self.match_states[transaction] = "difference"
+            self.suspense_total += difference
+            self.suspense_reasons.add(
+                env._(
+                    "TikTok settled %(proceeds)s for order %(order)s, its invoice expected "
+                    "%(expected)s: the difference is in suspense.",
+                    proceeds=proceeds,
+                    order=transaction.tiktok_order_ref,
+                    expected=cleared,
+                )
+            )
+            account = self.shop._tiktok_finance_account("suspense")
+            self.add_line(account, -difference, label, items.partner_id[:1])
+
+    def add_line(self, account, amount_currency, label, partner, reconcile=None, transaction=None):
+        values = {
+            "account_id": account.id,
+            "name": label,
+            "partner_id": partner.id or False,
+            "currency_id": self.currency.id,
+            "amount_currency": amount_currency,
+        }
+        if transaction is not None:
+            values["tiktok_transaction_id"] = transaction.id
+        self.lines.append((values, reconcile))
+
+    # --- the entry ---
+
+    def create_move(self, ref, date, with_statement=True):
+        """The posted entry of the lines, in the shop's settlement journal."""
+        values = self.line_values(with_statement)
+        self._set_balances(values, date)
+        move = (
+            self.settlement.env["account.move"]
+            .sudo()
+            .with_context(check_move_validity=False)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": self.shop._tiktok_finance_journal().id,
+                    "date": date,
+                    "ref": ref,
+                    "currency_id": self.currency.id,
+                    "line_ids": [fields.Command.create(line) for line in values],
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    def line_values(self, with_statement=True):
+        if not with_statement:
+            return [line for line, _items in self.lines]
+        env = self.settlement.env
+        for (account_id, key), amount in self.charges.items():
+            if not self.currency.is_zero(amount):
+                account = env["account.account"].browse(account_id)
+                self.add_line(account, -amount, key, env["res.partner"])
+        clearing = self.shop._tiktok_finance_account("clearing")
+        self.add_line(
+            clearing,
+            self.settlement.payable_amount,
+            env._("TikTok statement %s", self.settlement.tiktok_statement_ref),
+            env["res.partner"],
+        )
+        return [line for line, _items in self.lines]
+
+    def _set_balances(self, values, date):
+        """Company-currency balances at the date's rate; the rounding goes to the last line
+        (TikTok's balance, in a statement's entry) so the entry balances to the cent."""
+        company_currency = self.company.currency_id
+        for line in values:
+            line["balance"] = self.currency._convert(
+                line["amount_currency"], company_currency, self.company, date
+            )
+        values[-1]["balance"] -= company_currency.round(sum(line["balance"] for line in values))
+
+    def reconcile(self, move):
+        """Reconcile each invoice item with the line that clears it, in one batch."""
+        created = move.line_ids.sorted("id")
+        plan = [
+            created[index] | item
+            for index, (_values, item) in enumerate(self.lines)
+            if item is not None
+        ]
+        if plan:
+            move.env["account.move.line"]._reconcile_plan(plan)
+
+    def write_match_states(self):
+        by_state = defaultdict(lambda: self.settlement.env["tiktok.settlement.transaction"])
+        for transaction, state in self.match_states.items():
+            by_state[state] |= transaction
+        for state, transactions in by_state.items():
+            transactions.match_state = state

@@ -1,0 +1,127 @@
+from decimal import Decimal
+
+from odoo.tests import TransactionCase, tagged
+
+from tiktok_shop_sandbox.finance import statements
+from tiktok_shop_sandbox.orders import progress_order
+
+from .order_common import OrderSandboxMixin
+
+DAY = 86_400
+
+
+class SettlementMixin(OrderSandboxMixin):
+    """Delivered TikTok orders in Odoo, and the sandbox's clock moved past their statement's cut
+    and payout."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_products_for(cls.us)
+
+    def setUp(self):
+        super().setUp()
+        # The sync commits its progress: let its cursor wrap the test's transaction.
+        self.enterContext(self.enter_registry_test_mode())
+
+    def _delivered_orders(self, shop, count=2, **options):
+        """`count` orders placed, imported and delivered on TikTok; their sale orders."""
+        skus = self._in_stock_skus(shop, 2)
+        remotes = [
+            self._place(shop, [(skus[i % 2].id, 1 + i % 2)], shipping_type="TIKTOK", **options)
+            for i in range(count)
+        ]
+        shop._tiktok_import_order_ids([remote.id for remote in remotes])
+        for remote in remotes:
+            progress_order(self.sandbox.state, remote, "DELIVERED")
+        return remotes, self._sale_orders(shop).filtered(
+            lambda order: order.tiktok_order_ref in {remote.id for remote in remotes}
+        )
+
+    def _pass_payout(self):
+        """Past the next cut and its payout (a day after it)."""
+        self.sandbox.state.advance(2 * DAY + 60)
+
+    def _invoice(self, orders):
+        invoices = orders._create_invoices(final=True)
+        invoices.action_post()
+        return invoices
+
+    def _sync(self, shop):
+        """One settlement sync on a cursor of its own, which commits as the cron's does."""
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            log = shop.with_env(self.env(cr=cr))._tiktok_sync_settlements(since=0, trigger="manual")
+            log_id = log.id
+        self.env.invalidate_all()
+        self.last_log = self.env["tiktok.sync.log"].browse(log_id)
+        return shop.settlement_ids
+
+    def _settlement_of(self, orders):
+        """The statement that settled `orders` (the sandbox keeps every test's earlier days)."""
+        transactions = self.env["tiktok.settlement.transaction"].search(
+            [("sale_order_id", "in", orders.ids)]
+        )
+        return transactions.settlement_id
+
+    def _remote_statement(self, settlement):
+        remote = self._remote_shop(settlement.shop_id)
+        found = statements.shop_statements(self.sandbox.state, remote)
+        return next(s for s in found if s.id == settlement.tiktok_statement_ref)
+
+
+@tagged("post_install", "-at_install")
+class TestSettlementImport(SettlementMixin, TransactionCase):
+    def test_statement_posted_balanced_invoices_paid_by_it(self):
+        _remotes, orders = self._delivered_orders(self.us, count=3)
+        invoices = self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        self.assertEqual(len(settlement), 1)
+        remote = self._remote_statement(settlement)
+        self.assertEqual(
+            Decimal(str(settlement.settlement_amount)), remote.total("settlement_amount")
+        )
+        self.assertEqual(settlement.state, "posted")
+        move = settlement.move_id
+        self.assertEqual(move.state, "posted")
+        self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0.0, places=6)
+        clearing = self.us._tiktok_finance_account("clearing")
+        clearing_line = move.line_ids.filtered(lambda line: line.account_id == clearing)
+        self.assertEqual(Decimal(str(clearing_line.amount_currency)), remote.payable_amount)
+        self.assertEqual(set(invoices.mapped("payment_state")) - {"paid", "in_payment"}, set())
+        self.assertEqual(set(settlement.transaction_ids.mapped("match_state")), {"reconciled"})
+        self.assertFalse(settlement.suspense_amount)
+
+    def test_second_import_changes_nothing(self):
+        _remotes, orders = self._delivered_orders(self.us)
+        self._invoice(orders)
+        self._pass_payout()
+        settlements = self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        move, transactions = settlement.move_id, settlement.transaction_ids
+        self._sync(self.us)
+        log = self.last_log
+        self.assertEqual(self.us.settlement_ids, settlements)
+        self.assertEqual(settlement.move_id, move)
+        self.assertEqual(settlement.transaction_ids, transactions)
+        self.assertEqual((log.created_count, log.updated_count), (0, 0))
+        self.assertEqual(log.skipped_count, len(settlements))
+
+    def test_settled_before_invoicing_waits_then_clears_the_invoice(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        transaction = settlement.transaction_ids.filtered(lambda t: t.sale_order_id == orders)
+        self.assertEqual(transaction.match_state, "awaiting_invoice")
+        awaiting = self.us._tiktok_finance_account("awaiting_invoice")
+        waiting = settlement.move_id.line_ids.filtered(lambda line: line.account_id == awaiting)
+        self.assertEqual(
+            Decimal(str(-waiting.amount_currency)), Decimal(str(transaction.proceeds_amount))
+        )
+        invoice = self._invoice(orders)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(waiting.reconciled)
+        self.assertEqual(transaction.match_state, "reconciled")
