@@ -125,3 +125,121 @@ class TestSettlementImport(SettlementMixin, TransactionCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(waiting.reconciled)
         self.assertEqual(transaction.match_state, "reconciled")
+
+
+@tagged("post_install", "-at_install")
+class TestPayoutMatching(SettlementMixin, TransactionCase):
+    def _bank_journal(self, shop):
+        journal = self.env["account.journal"].create(
+            {"name": "TikTok payouts bank", "code": "TTBK", "type": "bank"}
+        )
+        shop.payout_journal_id = journal
+        return journal
+
+    def _bank_line(self, journal, payout, ref=None, amount=None):
+        return self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": journal.id,
+                "date": payout.paid_date,
+                "payment_ref": ref if ref is not None else f"TIKTOK {payout.tiktok_payment_ref}",
+                "amount": amount if amount is not None else payout.amount,
+            }
+        )
+
+    def test_payout_matched_to_the_bank_line_empties_the_balance(self):
+        _remotes, orders = self._delivered_orders(self.us)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        payout = settlement.payout_id
+        self.assertEqual(payout.state, "to_match")
+        self.assertEqual(payout.amount, settlement.payable_amount)
+        bank_line = self._bank_line(self._bank_journal(self.us), payout)
+        decoy = self._bank_line(self.us.payout_journal_id, payout, ref="Other income")
+        self.assertEqual(payout._tiktok_match_bank(), payout)
+        self.assertEqual(payout.state, "matched")
+        self.assertEqual(payout.statement_line_id, bank_line)
+        self.assertTrue(bank_line.is_reconciled)
+        self.assertFalse(decoy.is_reconciled)
+        clearing = self.us._tiktok_finance_account("clearing")
+        items = (settlement.move_id | bank_line.move_id).line_ids.filtered(
+            lambda line: line.account_id == clearing
+        )
+        self.assertTrue(all(items.mapped("reconciled")))
+        self.assertAlmostEqual(sum(items.mapped("balance")), 0.0, places=6)
+
+    def test_a_bank_line_of_another_amount_is_not_matched(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        payout = self._settlement_of(orders).payout_id
+        self._bank_line(self._bank_journal(self.us), payout, amount=payout.amount + 1)
+        self.assertFalse(payout._tiktok_match_bank())
+        self.assertEqual(payout.state, "to_match")
+
+
+@tagged("post_install", "-at_install")
+class TestWeekOfTwoShops(SettlementMixin, TransactionCase):
+    """A week of statements of a US shop (USD) and a UK shop (GBP), posted, every invoice and
+    payout reconciled, TikTok's balance at zero, and a re-import that changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.gb = cls._odoo_shop("GB")
+        cls._create_products_for(cls.gb)
+
+    def test_a_week_reconciles_to_zero(self):
+        orders = self.env["sale.order"]
+        for _day in range(7):
+            for shop in (self.us, self.gb):
+                orders |= self._delivered_orders(shop, count=2)[1]
+            self.sandbox.state.advance(86_400)
+        invoices = self._invoice(orders)
+        self._pass_payout()
+        for shop in (self.us, self.gb):
+            self._sync(shop)
+        settlements = self._settlement_of(orders)
+        self.assertEqual(set(settlements.shop_id.mapped("region")), {"US", "GB"})
+        self.assertGreaterEqual(len(settlements), 14)
+        self.assertEqual(set(settlements.mapped("state")), {"posted"})
+        of_orders = settlements.transaction_ids.filtered("sale_order_id")
+        self.assertEqual(set(of_orders.mapped("match_state")), {"reconciled"})
+        self.assertFalse(any(settlements.mapped("suspense_amount")))
+        for shop in (self.us, self.gb):
+            journal = self.env["account.journal"].create(
+                {
+                    "name": f"Payouts {shop.name}",
+                    "code": f"PO{shop.id}",
+                    "type": "bank",
+                    "currency_id": shop.currency_id.id,
+                }
+            )
+            shop.payout_journal_id = journal
+            for payout in settlements.filtered(lambda s, shop=shop: s.shop_id == shop).payout_id:
+                self.env["account.bank.statement.line"].create(
+                    {
+                        "journal_id": journal.id,
+                        "date": payout.paid_date,
+                        "payment_ref": f"TikTok Shop payout {payout.tiktok_payment_ref}",
+                        "amount": payout.amount,
+                    }
+                )
+            shop.payout_ids._tiktok_match_bank()
+        self.assertEqual(set(settlements.payout_id.mapped("state")), {"matched"})
+        self.assertEqual(set(invoices.mapped("payment_state")) - {"paid", "in_payment"}, set())
+        for shop in (self.us, self.gb):
+            clearing = shop._tiktok_finance_account("clearing")
+            lines = self.env["account.move.line"].search(
+                [("account_id", "=", clearing.id), ("parent_state", "=", "posted")]
+            )
+            self.assertTrue(lines)
+            self.assertTrue(shop.currency_id.is_zero(sum(lines.mapped("amount_currency"))))
+            self.assertTrue(shop.company_id.currency_id.is_zero(sum(lines.mapped("balance"))))
+        moves = settlements.move_id
+        for shop in (self.us, self.gb):
+            self._sync(shop)
+            self.assertFalse(self.last_log.created_count or self.last_log.updated_count)
+        self.assertEqual(self._settlement_of(orders).move_id, moves)
