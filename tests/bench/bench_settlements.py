@@ -123,7 +123,7 @@ def create_bank_lines(env, shop, sandbox):
         {"name": "TikTok payouts", "code": "TTPO", "type": "bank"}
     )
     shop.payout_journal_id = journal
-    lines = sandbox.get(f"/sandbox/shops/{shop.tiktok_shop_ref}/bank_lines")["lines"]
+    lines = sandbox.get(f"/sandbox/shops/{shop.tiktok_shop_ref}/bank_lines")["bank_lines"]
     env["account.bank.statement.line"].create(
         [
             {

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from odoo.tests import TransactionCase, tagged
 
+from tiktok_shop_sandbox import finance as sandbox_finance
 from tiktok_shop_sandbox.finance import statements
 from tiktok_shop_sandbox.orders import progress_order
 
@@ -243,3 +244,84 @@ class TestWeekOfTwoShops(SettlementMixin, TransactionCase):
             self._sync(shop)
             self.assertFalse(self.last_log.created_count or self.last_log.updated_count)
         self.assertEqual(self._settlement_of(orders).move_id, moves)
+
+
+@tagged("post_install", "-at_install")
+class TestFeesAdjustmentsAndAmendments(SettlementMixin, TransactionCase):
+    def _extra_fee(self, remote, key, amount):
+        state = self.sandbox.state
+        sandbox_finance.add_extra_fees(
+            remote, {"fee": {key: amount}}, sandbox_finance.sale_is_cut(state, remote)
+        )
+
+    def _lines_on(self, settlement, kind):
+        account = settlement.shop_id._tiktok_finance_account(kind)
+        return settlement.move_id.line_ids.filtered(lambda line: line.account_id == account)
+
+    def test_an_unknown_fee_type_lands_in_suspense_with_an_activity(self):
+        remotes, orders = self._delivered_orders(self.us, count=1)
+        self._extra_fee(remotes[0], "brand_new_levy_amount", "-0.77")
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        transaction = settlement.transaction_ids.filtered(lambda t: t.sale_order_id == orders)
+        self.assertEqual(transaction.unknown_keys, "brand_new_levy_amount")
+        suspense = self._lines_on(settlement, "suspense")
+        levy = suspense.filtered(lambda line: line.name == "brand_new_levy_amount")
+        self.assertEqual(levy.amount_currency, 0.77)
+        self.assertEqual(settlement.suspense_amount, -0.77)
+        activity = settlement.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("brand_new_levy_amount", activity.note)
+        self.assertEqual(settlement.move_id.state, "posted")
+
+    def test_adjustments_land_on_their_kinds_account(self):
+        state = self.sandbox.state
+        remote_shop = self._remote_shop(self.us)
+        remotes, orders = self._delivered_orders(self.us, count=1)
+        sandbox_finance.record_adjustment(state, remote_shop, "PLATFORM_PENALTY", "-12.50")
+        sandbox_finance.record_adjustment(
+            state, remote_shop, "SHIPPING_FEE_REBATE", "3.10", order=remotes[0]
+        )
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        self.assertEqual(self._lines_on(settlement, "penalty").amount_currency, 12.50)
+        self.assertEqual(self._lines_on(settlement, "shipping_subsidy").amount_currency, -3.10)
+        penalty = settlement.transaction_ids.filtered(
+            lambda t: t.transaction_type == "PLATFORM_PENALTY"
+        )
+        self.assertEqual((penalty.adjustment_amount, penalty.match_state), (-12.5, "charges"))
+
+    def test_a_statement_tiktok_amends_is_posted_anew_not_doubled(self):
+        state = self.sandbox.state
+        remote_shop = self._remote_shop(self.us)
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        adjustment = sandbox_finance.record_adjustment(
+            state, remote_shop, "CUSTOMER_SERVICE_COMPENSATION", "5.00"
+        )
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        first_move, first_amount = settlement.move_id, settlement.settlement_amount
+        adjustment.amount = Decimal("7.25")  # TikTok corrects the compensation afterwards
+        self._sync(self.us)
+        self.assertEqual(self.last_log.updated_count, 1)
+        self.assertEqual(self._settlement_of(orders), settlement)
+        self.assertAlmostEqual(settlement.settlement_amount, first_amount + 2.25, places=2)
+        self.assertNotEqual(settlement.move_id, first_move)
+        self.assertTrue(first_move.reversal_move_ids)
+        clearing = self.us._tiktok_finance_account("clearing")
+        live = (first_move | first_move.reversal_move_ids | settlement.move_id).line_ids.filtered(
+            lambda line: line.account_id == clearing
+        )
+        self.assertAlmostEqual(sum(live.mapped("amount_currency")), settlement.payable_amount, 2)
+        self.assertEqual(
+            self.env["tiktok.settlement.transaction"].search_count(
+                [("settlement_id", "=", settlement.id), ("transaction_type", "!=", "ORDER")]
+            ),
+            1,
+        )
