@@ -35,6 +35,8 @@
         "views/publishing/tiktok_listing_views.xml",
         "views/publishing/tiktok_category_views.xml",
         "views/catalog/tiktok_shop_views.xml",
+        "views/finance/tiktok_shop_views.xml",
+        "views/finance/sale_order_views.xml",
         # Last: the menus open the actions of the files above.
         "views/menus.xml",
     ],
