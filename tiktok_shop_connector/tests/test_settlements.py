@@ -170,6 +170,27 @@ class TestPayoutMatching(SettlementMixin, TransactionCase):
         self.assertTrue(all(items.mapped("reconciled")))
         self.assertAlmostEqual(sum(items.mapped("balance")), 0.0, places=6)
 
+    def test_a_statement_posted_anew_is_matched_to_the_same_bank_line_again(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        payout = settlement.payout_id
+        bank_line = self._bank_line(self._bank_journal(self.us), payout)
+        payout._tiktok_match_bank()
+        clearing = self.us._tiktok_finance_account("clearing")
+        counterpart = bank_line.move_id.line_ids.filtered(lambda line: line.account_id == clearing)
+        settlement._tiktok_unpost()  # as when TikTok amends the statement
+        self.assertEqual(payout.state, "to_match")
+        self.assertFalse(counterpart.reconciled)
+        settlement._tiktok_post()
+        self.assertEqual(payout._tiktok_match_bank(), payout)
+        self.assertEqual(payout.statement_line_id, bank_line)
+        self.assertTrue(counterpart.reconciled)
+        new_item = settlement.move_id.line_ids.filtered(lambda line: line.account_id == clearing)
+        self.assertTrue(new_item.reconciled)
+
     def test_a_bank_line_of_another_amount_is_not_matched(self):
         _remotes, orders = self._delivered_orders(self.us, count=1)
         self._invoice(orders)

@@ -115,10 +115,16 @@ class TikTokPayout(models.Model):
         if not journal or not self.paid_date:
             return self.env["account.bank.statement.line"]
         Line = self.env["account.bank.statement.line"]
+        clearing = self.shop_id._tiktok_finance_account("clearing")
+        # Open: still on the journal's suspense account, or already booked on TikTok's balance
+        # by an earlier match whose statement TikTok amended since.
+        open_on_clearing = [("account_id", "=", clearing.id), ("reconciled", "=", False)]
         candidates = Line.search(
             [
                 ("journal_id", "=", journal.id),
+                "|",
                 ("is_reconciled", "=", False),
+                ("move_id.line_ids", "any", open_on_clearing),
                 ("date", ">=", self.paid_date - timedelta(days=BANK_DATE_TOLERANCE_DAYS)),
                 ("date", "<=", self.paid_date + timedelta(days=BANK_DATE_TOLERANCE_DAYS)),
             ]
@@ -143,10 +149,20 @@ class TikTokPayout(models.Model):
         items = self._tiktok_clearing_items()
         if not items:
             return False
-        _liquidity, suspense, _other = bank_line._seek_for_lines()
-        if not suspense:
-            return False
         clearing = self.shop_id._tiktok_finance_account("clearing")
+        counterpart = self._tiktok_bank_counterpart(bank_line, clearing, items)
+        if not counterpart:
+            return False
+        (counterpart | items).reconcile()
+        self.statement_line_id = bank_line
+        return True
+
+    def _tiktok_bank_counterpart(self, bank_line, clearing, items):
+        """The bank line's open item on TikTok's balance: its suspense line moved there the
+        first time, or the one left open when TikTok amended a statement after the match."""
+        _liquidity, suspense, other = bank_line._seek_for_lines()
+        if not suspense:
+            return other.filtered(lambda line: line.account_id == clearing and not line.reconciled)
         move = bank_line.move_id.with_context(
             skip_readonly_check=True, skip_account_move_synchronization=True
         )
@@ -160,7 +176,4 @@ class TikTokPayout(models.Model):
             }
         )
         move.action_post()
-        counterpart = move.line_ids.filtered(lambda line: line.account_id == clearing)
-        (counterpart | items).reconcile()
-        self.statement_line_id = bank_line
-        return True
+        return move.line_ids.filtered(lambda line: line.account_id == clearing)

@@ -128,13 +128,15 @@ class TikTokSettlement(models.Model):
                 cancel=True,
             )
             settlement.write({"move_id": False, "state": "imported"})
+            # A payout matched before the amendment is matched again to the new entry.
+            settlement.payout_id.statement_line_id = False
 
     def _tiktok_clear_awaiting(self, transactions):
         """A follow-up entry for orders this statement settled before they were invoiced: the
         amount waiting for each now clears its invoice, exactly as at posting time."""
         self.ensure_one()
         entry = SettlementEntry(self)
-        awaiting = self.shop_id._tiktok_finance_account("awaiting_invoice")
+        awaiting = entry.account("awaiting_invoice")
         for transaction in transactions:
             refund = transaction.proceeds_amount < 0
             if not entry.open_items(transaction.tiktok_order_ref, refund):
@@ -209,6 +211,13 @@ class SettlementEntry:
         self.suspense_total = 0.0
         self.match_states = {}
         self._open_items = settlement._tiktok_open_invoice_items()
+        self._accounts = {}
+
+    def account(self, role):
+        """The shop's account of `role`, looked up once per entry."""
+        if role not in self._accounts:
+            self._accounts[role] = self.shop._tiktok_finance_account(role)
+        return self._accounts[role]
 
     # --- per transaction ---
 
@@ -223,7 +232,7 @@ class SettlementEntry:
 
     def _add_charge(self, kind, key, amount):
         if kind == finance.UNKNOWN:
-            account = self.shop._tiktok_finance_account("suspense")
+            account = self.account("suspense")
             self.suspense_reasons.add(
                 self.settlement.env._(
                     "TikTok fee type %(key)s has no account yet: %(amount)s booked in suspense. "
@@ -234,7 +243,7 @@ class SettlementEntry:
             )
             self.suspense_total += amount
         else:
-            account = self.shop._tiktok_finance_account(kind)
+            account = self.account(kind)
         self.charges[(account.id, key)] += amount
 
     def open_items(self, order_ref, refund, take=False):
@@ -254,10 +263,10 @@ class SettlementEntry:
             self._clear_items(transaction, items, proceeds, label)
             return
         if order:
-            account = self.shop._tiktok_finance_account("awaiting_invoice")
+            account = self.account("awaiting_invoice")
             self.match_states[transaction] = "awaiting_invoice"
         else:
-            account = self.shop._tiktok_finance_account("suspense")
+            account = self.account("suspense")
             self.match_states[transaction] = "no_order"
             self.suspense_total += proceeds
             self.suspense_reasons.add(
@@ -291,7 +300,7 @@ class SettlementEntry:
                     expected=cleared,
                 )
             )
-            account = self.shop._tiktok_finance_account("suspense")
+            account = self.account("suspense")
             self.add_line(account, -difference, label, items.partner_id[:1])
 
     def add_line(self, account, amount_currency, label, partner, reconcile=None, transaction=None):
@@ -338,7 +347,7 @@ class SettlementEntry:
             if not self.currency.is_zero(amount):
                 account = env["account.account"].browse(account_id)
                 self.add_line(account, -amount, key, env["res.partner"])
-        clearing = self.shop._tiktok_finance_account("clearing")
+        clearing = self.account("clearing")
         self.add_line(
             clearing,
             self.settlement.payable_amount,
