@@ -8,7 +8,9 @@ of `tiktok_shop.finance.KINDS`.
 
 from . import (
     account_move_line,
+    sale_order,
     tiktok_finance_account,
+    tiktok_margin_report,
     tiktok_payout,
     tiktok_settlement,
     tiktok_settlement_transaction,

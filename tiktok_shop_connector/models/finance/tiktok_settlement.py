@@ -85,6 +85,16 @@ class TikTokSettlement(models.Model):
         if any(self[name] != value for name, value in values.items()):
             self.write(values)
 
+    # === SCREENS === #
+
+    def action_open_move(self):
+        self.ensure_one()
+        return self.move_id._get_records_action(name=self.env._("Journal entry"))
+
+    def action_open_payout(self):
+        self.ensure_one()
+        return self.payout_id._get_records_action(name=self.env._("Payout"))
+
     # === POSTING === #
 
     def action_post(self):
