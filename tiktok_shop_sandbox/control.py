@@ -11,6 +11,13 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     GET  /sandbox/shops                           shops with cipher, seller, warehouses
     POST /sandbox/shops/{shop_id}/deauthorize     type 6, calls for the shop refused
     POST /sandbox/shops/{shop_id}/authorization_expiry   type 7 {expiration_time?}
+    POST /sandbox/shops/{shop_id}/adjustments     {type, amount, order_id?, time?}: an adjustment
+                                                  transaction in the statement of `time`'s day
+    GET  /sandbox/shops/{shop_id}/adjustments     the shop's adjustments and the known types
+    POST /sandbox/shops/{shop_id}/payout          {currency, exchange_rate?}: payout currency
+    GET  /sandbox/shops/{shop_id}/bank_lines      the seller's bank lines, one per PAID payout
+    POST /sandbox/shops/{shop_id}/settled_orders  {count, days?, end_time?}: past orders, all
+                                                  delivered, in cut and paid statements
     GET  /sandbox/inventory?shop_id=&sku_id=      stock per SKU and warehouse
     GET  /sandbox/calls                           API calls served and throttled, per endpoint
     GET  /sandbox/orders?shop_id=&status=         orders per status and a list
@@ -21,6 +28,8 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     POST /sandbox/orders/{order_id}/returns       {return_type, line_item_ids?, reason?}
     POST /sandbox/orders/{order_id}/address       buyer address update (type 3)
     POST /sandbox/orders/{order_id}/split         {line_item_ids} package split (type 4)
+    POST /sandbox/orders/{order_id}/extra_fees    {fee?, tax?, shipping?: {key: amount}} added
+                                                  to the order's sale (before its cut)
     POST /sandbox/authorize                       {open_id?}: consent without the page -> code
     POST /sandbox/tokens                          {open_id?}: a token pair, as /token/get returns
     GET  /sandbox/clock                           {now, speed}
@@ -41,7 +50,7 @@ import json
 from collections import Counter
 from urllib.parse import urlsplit
 
-from . import auth, fulfillment, orders, returns
+from . import auth, finance, fulfillment, orders, returns
 from .routing import RawResponse, Router
 
 CONTROL = Router()
@@ -77,7 +86,7 @@ def handle(sandbox, request):
             result = route.handler(sandbox, request)
     except ControlError as error:
         return _json(error.status, {"error": error.message})
-    except (orders.OrderRefused, returns.NotAllowed) as error:
+    except (orders.OrderRefused, returns.NotAllowed, finance.FinanceRefused) as error:
         return _json(409, {"error": str(error)})
     except (ValueError, TypeError, KeyError) as error:
         return _json(400, {"error": str(error)})
@@ -149,6 +158,7 @@ def _shop_view(state, shop):
         "seller_type": shop.seller_type,
         "seller_open_id": shop.seller_open_id,
         "authorized": shop.authorized,
+        "payout": finance.payout_view(shop),
         "warehouses": [
             {"id": w.id, "name": w.name, "type": w.type, "is_fbt": w.is_fbt}
             for w in state.warehouses_of(shop.id)
@@ -378,6 +388,80 @@ def split(sandbox, request):
         raise ControlError(409, "give some, not all, of the line items still to ship")
     package = orders.split_package(sandbox.state, order, item_ids, "ROLE_SYSTEM")
     return {"package_id": package.id, "packages": order.package_ids}
+
+
+# --- finance ------------------------------------------------------------------------------------
+
+
+def _shop(sandbox, request):
+    return _found(sandbox.state.shops, request.path_params["shop_id"], "shop")
+
+
+@control("POST", "/sandbox/shops/{shop_id}/adjustments")
+def add_adjustment(sandbox, request):
+    state, body = sandbox.state, request.json
+    order_id = body.get("order_id")
+    adjustment = finance.record_adjustment(
+        state,
+        _shop(sandbox, request),
+        body["type"],
+        body["amount"],
+        order=_found(state.orders, order_id, "order") if order_id else None,
+        at=_whole_seconds(body.get("time"), "time"),
+    )
+    return finance.adjustment_view(adjustment)
+
+
+@control("GET", "/sandbox/shops/{shop_id}/adjustments")
+def list_adjustments(sandbox, request):
+    state = sandbox.state
+    return {
+        "adjustments": [
+            finance.adjustment_view(a)
+            for a in finance.adjustments_of(state, _shop(sandbox, request))
+        ],
+        "known_types": list(finance.ADJUSTMENT_TYPES),
+    }
+
+
+@control("POST", "/sandbox/shops/{shop_id}/payout")
+def set_payout(sandbox, request):
+    shop = _shop(sandbox, request)
+    finance.set_payout(shop, request.json.get("currency"), request.json.get("exchange_rate"))
+    return finance.payout_view(shop)
+
+
+@control("GET", "/sandbox/shops/{shop_id}/bank_lines")
+def bank_lines(sandbox, request):
+    state = sandbox.state
+    statements = finance.shop_statements(state, _shop(sandbox, request))
+    return {"bank_lines": finance.bank_lines(statements, state.now())}
+
+
+@control("POST", "/sandbox/shops/{shop_id}/settled_orders")
+def settled_orders(sandbox, request):
+    body = request.json
+    return orders.place_delivered_history(
+        sandbox.state,
+        _shop(sandbox, request),
+        body["count"],
+        body.get("days", 30),
+        _whole_seconds(body.get("end_time"), "end_time"),
+    )
+
+
+@control("POST", "/sandbox/orders/{order_id}/extra_fees")
+def extra_fees(sandbox, request):
+    state, order = sandbox.state, _order(sandbox, request)
+    return finance.add_extra_fees(order, request.json, finance.sale_is_cut(state, order))
+
+
+def _whole_seconds(value, name):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ControlError(400, f"{name} must be Unix seconds")
+    return value
 
 
 # --- clock, scenarios, faults, webhooks, rate limit ---------------------------------------------

@@ -11,6 +11,7 @@ import logging
 import random
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -27,6 +28,23 @@ def money(amount, currency):
     decimals = CURRENCY_DECIMALS.get(currency, 2)
     quantum = Decimal(1).scaleb(-decimals)
     return str(Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+class Tracked:
+    """Records finance reads (orders, line items, returns, adjustments): every attribute
+    assignment on one of them advances `Tracked.revision`.
+
+    Finance caches what it derives from these records (finance/ledger.py) and keys the cache on
+    this revision, so an order shipped, a unit cancelled or a refund completed anywhere, by any
+    code path or test, shows in the next read. Change them by assignment (every sandbox path
+    does); a dict or list changed in place would go unnoticed.
+    """
+
+    revision = 0
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        Tracked.revision += 1
 
 
 @dataclass
@@ -57,6 +75,10 @@ class Shop:
     seller_open_id: str
     currency: str = ""
     authorized: bool = True
+    # Where payouts go (control API POST /sandbox/shops/{id}/payout): the bank account's
+    # currency ("" for the settlement currency) and the rate applied (payout = settled x rate).
+    payout_currency: str = ""
+    payout_exchange_rate: str = "1"
 
     def __post_init__(self):
         self.currency = self.currency or REGION_CURRENCY.get(self.region, "USD")
@@ -136,7 +158,7 @@ class Product:
 
 
 @dataclass
-class LineItem:
+class LineItem(Tracked):
     """One unit of one SKU: TikTok has no quantity field, two units are two line items."""
 
     id: str
@@ -167,7 +189,7 @@ class LineItem:
 
 
 @dataclass
-class Order:
+class Order(Tracked):
     id: str
     shop_id: str
     status: str
@@ -215,6 +237,9 @@ class Order:
     collection_time: int = 0
     payment_method_name: str = ""
     seller_note: str = ""
+    # Fee components TikTok may add to the sale (control API, finance/adjustments.py), as
+    # ((part, key, signed amount), ...) with part "fee", "tax" or "shipping".
+    extra_fees: tuple = ()
 
     @property
     def package_ids(self):
@@ -256,7 +281,7 @@ class Cancellation:
 
 
 @dataclass
-class Return:
+class Return(Tracked):
     return_id: str
     shop_id: str
     order_id: str
@@ -271,6 +296,21 @@ class Return:
     update_time: int
     return_tracking_number: str = ""
     return_method: str = ""  # DROP_OFF / PICKUP once the buyer ships it back
+
+
+@dataclass
+class Adjustment(Tracked):
+    """A platform money move outside any sale (a chargeback, a penalty, a rebate...): one
+    statement transaction of its `type` in the statement of the day it settles (`time`)."""
+
+    id: str
+    shop_id: str
+    type: str
+    amount: str  # signed from the seller's side, in the shop's currency
+    currency: str
+    time: int
+    create_time: int
+    order_id: str = ""  # the order it concerns, if any
 
 
 @dataclass
@@ -334,6 +374,7 @@ class SandboxState:
         self.packages = {}  # id -> Package
         self.cancellations = {}  # cancel_id -> Cancellation
         self.returns = {}  # return_id -> Return
+        self.adjustments = {}  # id -> Adjustment
         self.lives = {}  # id -> LiveSession
         self.images = {}  # uri -> bytes
         self.idempotency = {}  # (path, shop_id, idempotency_key) -> response data
@@ -357,6 +398,7 @@ class SandboxState:
         self.authorizations = {}
         # Shipping documents handed out by URL: doc_id -> {package_id, document_type, expires_at}.
         self.documents = {}
+        self._webhooks_muted = 0
         self._orders_by_shop = {}
         self._orders_by_shop_key = None
 
@@ -387,6 +429,18 @@ class SandboxState:
             self._epoch_real = current
             self.speed = speed
 
+    @contextmanager
+    def clock_pinned_at(self, at):
+        """Inside the block, `now()` answers `at` on this thread: what runs is stamped (and
+        schedules its follow-ups) as if the clock stood there. Timers run this way, and the
+        control API's past orders are placed this way."""
+        previous = getattr(self._timer_time, "value", None)
+        self._timer_time.value = int(at)
+        try:
+            yield
+        finally:
+            self._timer_time.value = previous
+
     # --- timers ------------------------------------------------------------------------------
 
     def schedule(self, at, action, *args):
@@ -409,13 +463,11 @@ class SandboxState:
             while self.timers and self.timers[0][0] <= self.now():
                 at, _sequence, action, args = heapq.heappop(self.timers)
                 ran += 1
-                self._timer_time.value = int(at)
-                try:
-                    action(*args)
-                except Exception:  # one broken timer must not stop the clock
-                    _logger.exception("Sandbox timer %r failed", action)
-                finally:
-                    self._timer_time.value = None
+                with self.clock_pinned_at(at):
+                    try:
+                        action(*args)
+                    except Exception:  # one broken timer must not stop the clock
+                        _logger.exception("Sandbox timer %r failed", action)
         return ran
 
     def new_id(self):
@@ -426,9 +478,22 @@ class SandboxState:
     def token_hex(self, length=32):
         return "".join(self.rng.choice("0123456789abcdef") for _ in range(length))
 
-    def emit_webhook(self, type_number, shop_id, data):
-        """Queue a push notification for the shop's app, as TikTok would send it."""
+    @contextmanager
+    def webhooks_muted(self):
+        """Inside the block nothing is pushed: history created in bulk is not news."""
         with self.lock:
+            self._webhooks_muted += 1
+            try:
+                yield
+            finally:
+                self._webhooks_muted -= 1
+
+    def emit_webhook(self, type_number, shop_id, data):
+        """Queue a push notification for the shop's app, as TikTok would send it (or nothing
+        while `webhooks_muted`)."""
+        with self.lock:
+            if self._webhooks_muted:
+                return None
             notification = {
                 "type": type_number,
                 "tts_notification_id": self.new_id(),

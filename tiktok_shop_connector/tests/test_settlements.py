@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from odoo.tests import TransactionCase, tagged
 
+from tiktok_shop_sandbox import finance as sandbox_finance
 from tiktok_shop_sandbox.finance import statements
 from tiktok_shop_sandbox.orders import progress_order
 
@@ -125,3 +126,202 @@ class TestSettlementImport(SettlementMixin, TransactionCase):
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(waiting.reconciled)
         self.assertEqual(transaction.match_state, "reconciled")
+
+
+@tagged("post_install", "-at_install")
+class TestPayoutMatching(SettlementMixin, TransactionCase):
+    def _bank_journal(self, shop):
+        journal = self.env["account.journal"].create(
+            {"name": "TikTok payouts bank", "code": "TTBK", "type": "bank"}
+        )
+        shop.payout_journal_id = journal
+        return journal
+
+    def _bank_line(self, journal, payout, ref=None, amount=None):
+        return self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": journal.id,
+                "date": payout.paid_date,
+                "payment_ref": ref if ref is not None else f"TIKTOK {payout.tiktok_payment_ref}",
+                "amount": amount if amount is not None else payout.amount,
+            }
+        )
+
+    def test_payout_matched_to_the_bank_line_empties_the_balance(self):
+        _remotes, orders = self._delivered_orders(self.us)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        payout = settlement.payout_id
+        self.assertEqual(payout.state, "to_match")
+        self.assertEqual(payout.amount, settlement.payable_amount)
+        bank_line = self._bank_line(self._bank_journal(self.us), payout)
+        decoy = self._bank_line(self.us.payout_journal_id, payout, ref="Other income")
+        self.assertEqual(payout._tiktok_match_bank(), payout)
+        self.assertEqual(payout.state, "matched")
+        self.assertEqual(payout.statement_line_id, bank_line)
+        self.assertTrue(bank_line.is_reconciled)
+        self.assertFalse(decoy.is_reconciled)
+        clearing = self.us._tiktok_finance_account("clearing")
+        items = (settlement.move_id | bank_line.move_id).line_ids.filtered(
+            lambda line: line.account_id == clearing
+        )
+        self.assertTrue(all(items.mapped("reconciled")))
+        self.assertAlmostEqual(sum(items.mapped("balance")), 0.0, places=6)
+
+    def test_a_bank_line_of_another_amount_is_not_matched(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        payout = self._settlement_of(orders).payout_id
+        self._bank_line(self._bank_journal(self.us), payout, amount=payout.amount + 1)
+        self.assertFalse(payout._tiktok_match_bank())
+        self.assertEqual(payout.state, "to_match")
+
+
+@tagged("post_install", "-at_install")
+class TestWeekOfTwoShops(SettlementMixin, TransactionCase):
+    """A week of statements of a US shop (USD) and a UK shop (GBP), posted, every invoice and
+    payout reconciled, TikTok's balance at zero, and a re-import that changes nothing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.gb = cls._odoo_shop("GB")
+        cls._create_products_for(cls.gb)
+
+    def test_a_week_reconciles_to_zero(self):
+        orders = self.env["sale.order"]
+        for _day in range(7):
+            for shop in (self.us, self.gb):
+                orders |= self._delivered_orders(shop, count=2)[1]
+            self.sandbox.state.advance(86_400)
+        invoices = self._invoice(orders)
+        self._pass_payout()
+        for shop in (self.us, self.gb):
+            self._sync(shop)
+        settlements = self._settlement_of(orders)
+        self.assertEqual(set(settlements.shop_id.mapped("region")), {"US", "GB"})
+        self.assertGreaterEqual(len(settlements), 14)
+        self.assertEqual(set(settlements.mapped("state")), {"posted"})
+        of_orders = settlements.transaction_ids.filtered("sale_order_id")
+        self.assertEqual(set(of_orders.mapped("match_state")), {"reconciled"})
+        self.assertFalse(any(settlements.mapped("suspense_amount")))
+        for shop in (self.us, self.gb):
+            journal = self.env["account.journal"].create(
+                {
+                    "name": f"Payouts {shop.name}",
+                    "code": f"PO{shop.id}",
+                    "type": "bank",
+                    "currency_id": shop.currency_id.id,
+                }
+            )
+            shop.payout_journal_id = journal
+            for payout in settlements.filtered(lambda s, shop=shop: s.shop_id == shop).payout_id:
+                self.env["account.bank.statement.line"].create(
+                    {
+                        "journal_id": journal.id,
+                        "date": payout.paid_date,
+                        "payment_ref": f"TikTok Shop payout {payout.tiktok_payment_ref}",
+                        "amount": payout.amount,
+                    }
+                )
+            shop.payout_ids._tiktok_match_bank()
+        self.assertEqual(set(settlements.payout_id.mapped("state")), {"matched"})
+        self.assertEqual(set(invoices.mapped("payment_state")) - {"paid", "in_payment"}, set())
+        for shop in (self.us, self.gb):
+            clearing = shop._tiktok_finance_account("clearing")
+            lines = self.env["account.move.line"].search(
+                [("account_id", "=", clearing.id), ("parent_state", "=", "posted")]
+            )
+            self.assertTrue(lines)
+            self.assertTrue(shop.currency_id.is_zero(sum(lines.mapped("amount_currency"))))
+            self.assertTrue(shop.company_id.currency_id.is_zero(sum(lines.mapped("balance"))))
+        moves = settlements.move_id
+        for shop in (self.us, self.gb):
+            self._sync(shop)
+            self.assertFalse(self.last_log.created_count or self.last_log.updated_count)
+        self.assertEqual(self._settlement_of(orders).move_id, moves)
+
+
+@tagged("post_install", "-at_install")
+class TestFeesAdjustmentsAndAmendments(SettlementMixin, TransactionCase):
+    def _extra_fee(self, remote, key, amount):
+        state = self.sandbox.state
+        sandbox_finance.add_extra_fees(
+            remote, {"fee": {key: amount}}, sandbox_finance.sale_is_cut(state, remote)
+        )
+
+    def _lines_on(self, settlement, kind):
+        account = settlement.shop_id._tiktok_finance_account(kind)
+        return settlement.move_id.line_ids.filtered(lambda line: line.account_id == account)
+
+    def test_an_unknown_fee_type_lands_in_suspense_with_an_activity(self):
+        remotes, orders = self._delivered_orders(self.us, count=1)
+        self._extra_fee(remotes[0], "brand_new_levy_amount", "-0.77")
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        transaction = settlement.transaction_ids.filtered(lambda t: t.sale_order_id == orders)
+        self.assertEqual(transaction.unknown_keys, "brand_new_levy_amount")
+        suspense = self._lines_on(settlement, "suspense")
+        levy = suspense.filtered(lambda line: line.name == "brand_new_levy_amount")
+        self.assertEqual(levy.amount_currency, 0.77)
+        self.assertEqual(settlement.suspense_amount, -0.77)
+        activity = settlement.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("brand_new_levy_amount", activity.note)
+        self.assertEqual(settlement.move_id.state, "posted")
+
+    def test_adjustments_land_on_their_kinds_account(self):
+        state = self.sandbox.state
+        remote_shop = self._remote_shop(self.us)
+        remotes, orders = self._delivered_orders(self.us, count=1)
+        sandbox_finance.record_adjustment(state, remote_shop, "PLATFORM_PENALTY", "-12.50")
+        sandbox_finance.record_adjustment(
+            state, remote_shop, "SHIPPING_FEE_REBATE", "3.10", order=remotes[0]
+        )
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        self.assertEqual(self._lines_on(settlement, "penalty").amount_currency, 12.50)
+        self.assertEqual(self._lines_on(settlement, "shipping_subsidy").amount_currency, -3.10)
+        penalty = settlement.transaction_ids.filtered(
+            lambda t: t.transaction_type == "PLATFORM_PENALTY"
+        )
+        self.assertEqual((penalty.adjustment_amount, penalty.match_state), (-12.5, "charges"))
+
+    def test_a_statement_tiktok_amends_is_posted_anew_not_doubled(self):
+        state = self.sandbox.state
+        remote_shop = self._remote_shop(self.us)
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        adjustment = sandbox_finance.record_adjustment(
+            state, remote_shop, "CUSTOMER_SERVICE_COMPENSATION", "5.00"
+        )
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        first_move, first_amount = settlement.move_id, settlement.settlement_amount
+        adjustment.amount = Decimal("7.25")  # TikTok corrects the compensation afterwards
+        self._sync(self.us)
+        self.assertEqual(self.last_log.updated_count, 1)
+        self.assertEqual(self._settlement_of(orders), settlement)
+        self.assertAlmostEqual(settlement.settlement_amount, first_amount + 2.25, places=2)
+        self.assertNotEqual(settlement.move_id, first_move)
+        self.assertTrue(first_move.reversal_move_ids)
+        clearing = self.us._tiktok_finance_account("clearing")
+        live = (first_move | first_move.reversal_move_ids | settlement.move_id).line_ids.filtered(
+            lambda line: line.account_id == clearing
+        )
+        self.assertAlmostEqual(sum(live.mapped("amount_currency")), settlement.payable_amount, 2)
+        self.assertEqual(
+            self.env["tiktok.settlement.transaction"].search_count(
+                [("settlement_id", "=", settlement.id), ("transaction_type", "!=", "ORDER")]
+            ),
+            1,
+        )

@@ -1,10 +1,11 @@
-"""The Finance API (§5.8): statements, payments, and the 202501 statement transactions."""
+"""The Finance API (§5.8): statements, payments, the 202501 statement transactions and the
+202507 unsettled orders."""
 
 from ..constants import CODE_INVALID_PARAMETER
 from ..routing import ApiError, paginate, route
 from ..state import money
+from . import ledger
 from .money import ZERO
-from .settlement import order_transactions
 from .statements import (
     Statement,
     cut_day,
@@ -14,6 +15,7 @@ from .statements import (
     statement_view,
     transaction_view,
 )
+from .unsettled import unsettled_orders, unsettled_view
 
 CODE_RETIRED_VERSION = 36009014
 PAYMENT_STATUSES = frozenset({"PAID", "FAILED", "PROCESSING"})
@@ -101,11 +103,9 @@ def get_statement_transactions(state, request):
         statement = next((s for s in statements if s.id == statement_id), None)
         if statement is None:
             raise ApiError(CODE_INVALID_PARAMETER, f"Statement {statement_id} does not exist")
-        transactions = sorted(
-            statement.transactions,
-            key=lambda t: (t.order.create_time, t.id),
-            reverse=_descending(request),
-        )
+        transactions = statement.by_order_create_time
+        if _descending(request):
+            transactions = transactions[::-1]
         page = paginate(transactions, request, "transactions")
         page["transactions"] = [transaction_view(t, now) for t in page["transactions"]]
     return {**_statement_totals(statement), **page}
@@ -140,7 +140,7 @@ def get_order_statement_transactions(state, request):
         now = state.now()
         entries = [
             (line, Statement(request.shop, day, []).id)
-            for transaction in order_transactions(state, order)
+            for transaction in ledger.order_transactions(state, order)
             if transaction.type == "ORDER" and (day := cut_day(transaction, now)) is not None
             for line in transaction.lines
         ]
@@ -161,6 +161,25 @@ def _order_settlement_view(order, entries):
         "sku_transactions": [sku_line_view(line, sid, currency) for line, sid in entries],
         "total_count": len(entries),
     }
+
+
+@route("GET", "/finance/202507/orders/unsettled", page_size=(1, 100))
+def get_unsettled_orders(state, request):
+    _require_sort_field(request, "order_create_time")
+    descending = _descending(request)
+    with state.lock:
+        entries = [
+            entry
+            for entry in unsettled_orders(state, request.shop)
+            if _within(entry.transaction.order.create_time, request, "search_time")
+        ]
+        entries.sort(
+            key=lambda entry: (entry.transaction.order.create_time, entry.transaction.id),
+            reverse=descending,
+        )
+        page = paginate(entries, request, "transactions")
+        page["transactions"] = [unsettled_view(entry) for entry in page["transactions"]]
+    return page
 
 
 @route("GET", "/finance/202309/statements/{statement_id}/statement_transactions")

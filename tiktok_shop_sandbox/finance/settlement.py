@@ -5,7 +5,9 @@ units never do. A refund completed after that is a second ORDER transaction with
 revenue (and the fees on it handed back); one completed before is simply left out of the sale.
 US and UK sales keep `FeeRates.reserve` of their settlement as a RESERVE transaction, released
 RESERVE_DAYS later. Every component is rounded per SKU line, so the totals are sums of rounded
-parts.
+parts. Fee components added to an order through the control API (`Order.extra_fees`) go on its
+sale's first SKU line. An order not delivered yet has an estimated sale (`estimated_sale`): the
+sale as it would settle now, which the unsettled-orders endpoint shows.
 """
 
 from dataclasses import dataclass, field
@@ -63,16 +65,23 @@ class SkuLine:
 @dataclass
 class Transaction:
     id: str
-    type: str  # ORDER / RESERVE
-    order: object
-    time: int  # when it settles; decides its statement
+    type: str  # ORDER / RESERVE / an adjustment type (finance/adjustments.py)
+    order: object  # the order it belongs to, or the one an adjustment concerns (may be None)
+    time: int | None  # when it settles, which decides its statement; None for an estimate
     currency: str
     lines: list = field(default_factory=list)  # [SkuLine]
     adjustment_amount: Decimal = ZERO
+    adjustment_id: str = ""
     reserve_id: str = ""
     reserve_amount: Decimal = ZERO
     reserve_status: str = ""
     release_time: int = 0
+
+    @property
+    def order_create_time(self):
+        """What the 202501 lists sort on: the order's creation (when an adjustment concerns no
+        order, the time it settles)."""
+        return self.order.create_time if self.order is not None else self.time
 
     @property
     def revenue_amount(self):
@@ -144,19 +153,40 @@ def sold_units(order):
     ]
 
 
-def order_transactions(state, order):
-    """Every settlement transaction of `order`: the sale, later refunds and reserve moves."""
+def order_transactions(state, order, refunds=None):
+    """Every settlement transaction of `order`: the sale, later refunds and reserve moves.
+
+    :param refunds: the order's `completed_refunds`, when the caller has them already
+    """
     settled_at = settlement_time(order)
     if settled_at is None:
         return []
-    refunds = completed_refunds(state, order)
-    refunded_early = {i for r in refunds if r.update_time <= settled_at for i in r.line_item_ids}
-    kept = [item for item in sold_units(order) if item.id not in refunded_early]
-    if not kept:
+    refunds = completed_refunds(state, order) if refunds is None else refunds
+    sale = _sale(state, order, settled_at, refunds)
+    if sale is None:
         return []
-    sale = _sale_transaction(state, order, kept, settled_at)
     later = [_refund_transaction(state, order, r) for r in refunds if r.update_time > settled_at]
     return [sale, *later, *_reserve_transactions(state, order, sale)]
+
+
+def estimated_sale(state, order, refunds=None):
+    """The sale of an order not delivered yet, as it would settle now (time None), or None
+    when nothing of it is left to settle (every unit cancelled or already refunded)."""
+    refunds = completed_refunds(state, order) if refunds is None else refunds
+    return _sale(state, order, None, refunds)
+
+
+def _sale(state, order, settled_at, refunds):
+    """The sale transaction, without the units refunded before it settles (all of them for an
+    estimate), or None when no unit is left."""
+    refunded_early = {
+        item_id
+        for ret in refunds
+        if settled_at is None or ret.update_time <= settled_at
+        for item_id in ret.line_item_ids
+    }
+    kept = [item for item in sold_units(order) if item.id not in refunded_early]
+    return _sale_transaction(state, order, kept, settled_at) if kept else None
 
 
 def completed_refunds(state, order):
@@ -196,8 +226,14 @@ def _sale_transaction(state, order, items, settled_at):
         _sale_line(state, order, group, {key: parts[index] for key, parts in shipping.items()})
         for index, group in enumerate(groups)
     ]
-    transaction_id = stable_id("order-transaction", order.id)
-    return Transaction(transaction_id, "ORDER", order, settled_at, order.currency, lines)
+    _add_extra_fees(lines[0], order.extra_fees)
+    return Transaction(
+        sale_transaction_id(order), "ORDER", order, settled_at, order.currency, lines
+    )
+
+
+def sale_transaction_id(order):
+    return stable_id("order-transaction", order.id)
 
 
 def _order_shipping(state, order, items):
@@ -254,6 +290,13 @@ def _sale_line(state, order, items, shipping):
         "sales_tax_payment_amount": sales_tax,
     }
     return line
+
+
+def _add_extra_fees(line, extra_fees):
+    """Add the order's extra components (already rounded) to its first SKU line's dicts."""
+    for part, key, amount in extra_fees:
+        values = getattr(line, part)
+        values[key] = values.get(key, ZERO) + amount
 
 
 def _empty_line(items):

@@ -1,16 +1,20 @@
 """Statements and payments: the shop's transactions cut by UTC day, and how the API shows them.
 
 Statements are cut daily at 00:00 UTC and cover the previous UTC day; each is paid out by one
-payment a day after the cut, of `settlement + reserve` (202501's `payable_amount`). The views
-list every breakdown key TikTok lists, in its order, unused ones as zero.
+payment a day after the cut, of `settlement + reserve` (202501's `payable_amount`), in the
+shop's payout currency (finance/payouts.py). The views list every breakdown key TikTok lists, in
+its order, unused ones as zero, then any other key a transaction has (extra fees).
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..logistics import stable_id
 from ..state import money
+from . import ledger
 from .money import ZERO
-from .settlement import DAY, order_transactions
+from .payouts import BANK_ACCOUNT, paid_out
+from .settlement import DAY
 
 PAYOUT_DELAY = DAY  # a statement is paid out one day after its cut
 
@@ -117,6 +121,17 @@ SUPPLEMENTARY_KEYS = (
 )
 
 
+# What a statement adds up; kept per statement, which the ledger keeps until something changes.
+TOTALS = (
+    "revenue_amount",
+    "shipping_cost_amount",
+    "fee_tax_amount",
+    "adjustment_amount",
+    "settlement_amount",
+    "reserve_amount",
+)
+
+
 @dataclass
 class Statement:
     shop: object
@@ -141,7 +156,16 @@ class Statement:
         return self.shop.currency
 
     def total(self, name):
-        return sum((getattr(t, name) for t in self.transactions), ZERO)
+        return self._totals[name]
+
+    @cached_property
+    def _totals(self):
+        return {name: sum((getattr(t, name) for t in self.transactions), ZERO) for name in TOTALS}
+
+    @cached_property
+    def by_order_create_time(self):
+        """The transactions as the 202501 list sorts them (ascending)."""
+        return sorted(self.transactions, key=lambda t: (t.order_create_time, t.id))
 
     @property
     def payable_amount(self):
@@ -158,16 +182,32 @@ def cut_day(transaction, now):
     return day if (day + 1) * DAY <= now else None
 
 
+def last_cut(now):
+    """The 00:00 UTC of the latest daily cut at `now`."""
+    return now // DAY * DAY
+
+
 def shop_statements(state, shop):
-    """The shop's statements cut so far, oldest first."""
+    """The shop's statements cut so far, oldest first (the same objects until a change)."""
     now = state.now()
+    return ledger.shop_memo(
+        state, shop, "statements", lambda: _cut_statements(state, shop, now), last_cut(now)
+    )
+
+
+def _cut_statements(state, shop, now):
     days = {}
-    for order in state.orders_of(shop.id):
-        for transaction in order_transactions(state, order):
-            day = cut_day(transaction, now)
-            if day is not None:
-                days.setdefault(day, []).append(transaction)
+    for transaction in ledger.shop_transactions(state, shop):
+        day = cut_day(transaction, now)
+        if day is not None:
+            days.setdefault(day, []).append(transaction)
     return [Statement(shop, day, days[day]) for day in sorted(days)]
+
+
+def sale_is_cut(state, order):
+    """Whether the order's sale (its first transaction) is already in a cut statement."""
+    transactions = ledger.order_transactions(state, order)
+    return bool(transactions) and cut_day(transactions[0], state.now()) is not None
 
 
 def _payment_status(statement, now):
@@ -198,23 +238,25 @@ def statement_view(statement, now):
 
 
 def payment_view(statement, now):
-    """The payout of one statement, as `GET /finance/202309/payments` lists it."""
+    """The payout of one statement, as `GET /finance/202309/payments` lists it: `amount` in the
+    payout currency, the rest in the settlement currency."""
     currency = statement.currency
 
     def amount(value):
         return {"value": money(value, currency), "currency": currency}
 
+    value, payout_currency = paid_out(statement.shop, statement.payable_amount)
     return {
         "id": statement.payment_id,
         "create_time": statement.statement_time,
         "paid_time": statement.paid_time(now),
         "status": _payment_status(statement, now),
-        "amount": amount(statement.payable_amount),
+        "amount": {"value": value, "currency": payout_currency},
         "settlement_amount": amount(statement.total("settlement_amount")),
         "reserve_amount": amount(statement.total("reserve_amount")),
         "payment_amount_before_exchange": amount(statement.payable_amount),
-        "exchange_rate": "1",
-        "bank_account": "****6789",
+        "exchange_rate": statement.shop.payout_exchange_rate,
+        "bank_account": BANK_ACCOUNT,
     }
 
 
@@ -223,18 +265,15 @@ def transaction_view(transaction, now):
     currency = transaction.currency
     is_reserve = transaction.type == "RESERVE"
     released = is_reserve and transaction.release_time and transaction.release_time <= now
-    shipping = _keyed(SHIPPING_KEYS, transaction.breakdown("shipping"), currency)
-    shipping["supplementary_component"] = _keyed(
-        SHIPPING_SUPPLEMENTARY_KEYS, transaction.breakdown("shipping_supplementary"), currency
-    )
+    order_id = transaction.order.id if transaction.order is not None else ""
     return {
         "id": transaction.id,
         "type": transaction.type,
-        "order_id": "" if is_reserve else transaction.order.id,
-        "associated_order_id": transaction.order.id if is_reserve else "",
-        "adjustment_id": "",
-        "adjustment_order_id": "",
-        "order_create_time": transaction.order.create_time,
+        "order_id": order_id if transaction.type == "ORDER" else "",
+        "associated_order_id": order_id if is_reserve else "",
+        "adjustment_id": transaction.adjustment_id,
+        "adjustment_order_id": order_id if transaction.adjustment_id else "",
+        "order_create_time": transaction.order_create_time,
         "revenue_amount": money(transaction.revenue_amount, currency),
         "shipping_cost_amount": money(transaction.shipping_cost_amount, currency),
         "fee_tax_amount": money(transaction.fee_tax_amount, currency),
@@ -246,24 +285,32 @@ def transaction_view(transaction, now):
         "estimated_release_time": ""
         if released or not transaction.release_time
         else str(transaction.release_time),
-        "revenue_breakdown": _keyed(REVENUE_KEYS, transaction.breakdown("revenue"), currency),
-        "shipping_cost_breakdown": shipping,
-        "fee_tax_breakdown": {
-            "fee": _keyed(FEE_KEYS, transaction.breakdown("fee"), currency),
-            "tax": _keyed(TAX_KEYS, transaction.breakdown("tax"), currency),
-        },
+        **breakdowns(transaction.breakdown, currency),
         "supplementary_component": _keyed(
             SUPPLEMENTARY_KEYS, transaction.breakdown("supplementary"), currency
         ),
     }
 
 
+def breakdowns(component, currency):
+    """The revenue, shipping cost and fee/tax breakdowns of a transaction or SKU line, from
+    `component(part)` (the part's {key: amount})."""
+    shipping = _keyed(SHIPPING_KEYS, component("shipping"), currency)
+    shipping["supplementary_component"] = _keyed(
+        SHIPPING_SUPPLEMENTARY_KEYS, component("shipping_supplementary"), currency
+    )
+    return {
+        "revenue_breakdown": _keyed(REVENUE_KEYS, component("revenue"), currency),
+        "shipping_cost_breakdown": shipping,
+        "fee_tax_breakdown": {
+            "fee": _keyed(FEE_KEYS, component("fee"), currency),
+            "tax": _keyed(TAX_KEYS, component("tax"), currency),
+        },
+    }
+
+
 def sku_line_view(line, statement_id, currency):
     """One entry of the 202501 order transactions' `sku_transactions[]`."""
-    shipping = _keyed(SHIPPING_KEYS, line.shipping, currency)
-    shipping["supplementary_component"] = _keyed(
-        SHIPPING_SUPPLEMENTARY_KEYS, line.shipping_supplementary, currency
-    )
     return {
         "sku_id": line.sku_id,
         "sku_name": line.sku_name,
@@ -274,15 +321,15 @@ def sku_line_view(line, statement_id, currency):
         "shipping_cost_amount": money(line.shipping_cost_amount, currency),
         "fee_tax_amount": money(line.fee_tax_amount, currency),
         "settlement_amount": money(line.settlement_amount, currency),
-        "revenue_breakdown": _keyed(REVENUE_KEYS, line.revenue, currency),
-        "shipping_cost_breakdown": shipping,
-        "fee_tax_breakdown": {
-            "fee": _keyed(FEE_KEYS, line.fee, currency),
-            "tax": _keyed(TAX_KEYS, line.tax, currency),
-        },
+        **breakdowns(lambda part: getattr(line, part), currency),
     }
 
 
 def _keyed(keys, values, currency):
-    """All `keys` as money strings, zero where `values` has nothing."""
-    return {key: money(values.get(key, ZERO), currency) for key in keys}
+    """All `keys` as money strings, zero where `values` has nothing, then the keys of `values`
+    TikTok's list does not have (fees it added later), in the order they came."""
+    keyed = {key: money(values.get(key, ZERO), currency) for key in keys}
+    for key, value in values.items():
+        if key not in keyed:
+            keyed[key] = money(value, currency)
+    return keyed

@@ -3,6 +3,7 @@
     checkout.py   place_order: stock taken, prices, discounts, shipping, tax, the payment block
     lifecycle.py  payment, the remorse hold, packages shipped, collected and delivered,
                   completion; each status change pushes its webhook
+    history.py    a shop's past in one call: many delivered orders, for finance benchmarks
     api.py        search and detail endpoints, the order object
 
 The names below are what the rest of the sandbox, its tests and the Odoo tests use.
@@ -18,7 +19,9 @@ from .checkout import (
     place_order,
     update_recipient_address,
 )
+from .history import place_delivered_history
 from .lifecycle import (
+    deliver_at_once,
     mark_paid,
     open_package,
     progress_order,

@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from tiktok_shop_sandbox import finance
+from tiktok_shop_sandbox import finance, orders
 from tiktok_shop_sandbox.routing import ApiError
 
 from .handler_fixtures import DAY, World, delivered_order, seller_client, stocked_skus
 
 STATEMENTS = "/finance/202309/statements"
 PAYMENTS = "/finance/202309/payments"
+UNSETTLED = "/finance/202507/orders/unsettled"
 
 
 def statement_transactions_path(statement_id):
@@ -72,6 +73,23 @@ class Shops:
     def order_settlement(self, region, name):
         order = self.orders[region][name]
         return self.world.call("GET", order_transactions_path(order.id), self.shop(region))
+
+    def payments(self, region):
+        query = {"sort_field": "create_time"}
+        return self.world.call("GET", PAYMENTS, self.shop(region), query=query)["payments"]
+
+    def unsettled(self, region, **query):
+        query = {"sort_field": "order_create_time", "page_size": 100, **query}
+        return self.world.call("GET", UNSETTLED, self.shop(region), query=query)["transactions"]
+
+    def settled_transaction(self, region, order):
+        """The sale of `order` in the shop's statements."""
+        return next(
+            transaction
+            for statement in self.statements(region)
+            for transaction in self.transactions(region, statement["id"])["transactions"]
+            if transaction["order_id"] == order.id
+        )
 
 
 @pytest.fixture
@@ -344,6 +362,8 @@ def test_reserve_is_a_us_and_uk_policy(shops):
         (STATEMENTS, {"sort_field": "create_time"}),
         (PAYMENTS, {}),
         (statement_transactions_path("1"), {"sort_field": "statement_time"}),
+        (UNSETTLED, {}),
+        (UNSETTLED, {"sort_field": "create_time"}),
     ],
 )
 def test_sort_field_is_required(shops, path, query):
@@ -449,3 +469,290 @@ def test_settlement_identity_through_http(sandbox, region):
         )
     for settlement in per_order:
         check_order_settlement(settlement, shop.currency)
+
+
+# --- unsettled orders -----------------------------------------------------------------------------
+
+
+ESTIMATES = ("revenue", "shipping_cost", "fee_tax", "adjustment", "settlement")
+BREAKDOWNS = ("revenue_breakdown", "shipping_cost_breakdown", "fee_tax_breakdown")
+
+
+def check_estimate(entry, currency):
+    assert entry["status"] == "UNSETTLED" and entry["currency"] == currency
+    assert_minor_units(entry, currency)
+    assert Decimal(entry["est_settlement_amount"]) == total(
+        entry["est_revenue_amount"],
+        entry["est_shipping_cost_amount"],
+        entry["est_fee_tax_amount"],
+        entry["est_adjustment_amount"],
+    )
+    fees = entry["fee_tax_breakdown"]
+    assert Decimal(entry["est_fee_tax_amount"]) == total(
+        *fees["fee"].values(), *fees["tax"].values()
+    )
+    assert Decimal(entry["est_revenue_amount"]) == total(*entry["revenue_breakdown"].values())
+
+
+def test_unsettled_lists_paid_orders_until_their_sale_is_cut(shops):
+    orders = shops.orders["US"]
+
+    entries = shops.unsettled("US")
+
+    assert {entry["order_id"]: entry["unsettled_reason"] for entry in entries} == {
+        orders["waiting"].id: "NOT_DELIVERED",
+        orders["discounted"].id: "DELIVERED_NOT_CUT",
+        orders["affiliate"].id: "DELIVERED_NOT_CUT",
+        orders["refunded"].id: "DELIVERED_NOT_CUT",
+    }
+    for entry in entries:
+        check_estimate(entry, "USD")
+
+    shops.world.advance(DAY)
+
+    assert [(e["order_id"], e["unsettled_reason"]) for e in shops.unsettled("US")] == [
+        (orders["waiting"].id, "NOT_DELIVERED")
+    ]
+
+
+def test_unsettled_estimate_is_what_the_sale_settles_to(shops):
+    waiting = shops.orders["JP"]["waiting"]  # one unit at 3280 yen, the buyer paid 600 shipping
+    (estimate,) = [e for e in shops.unsettled("JP") if e["order_id"] == waiting.id]
+
+    assert estimate["est_revenue_amount"] == "3280"
+    # TikTok's label: 4.50 USD at 150 yen.
+    assert estimate["est_shipping_cost_amount"] == "-75"
+    # 6 % commission on 3280 (197) + 2.9 % transaction fee on 3280 + 600 (113).
+    assert estimate["est_fee_tax_amount"] == "-310"
+    assert estimate["est_settlement_amount"] == "2895"
+    check_estimate(estimate, "JPY")
+
+    orders.progress_order(shops.world.state, waiting, "DELIVERED")
+    shops.world.advance(DAY)
+
+    settled = shops.settled_transaction("JP", waiting)
+    assert settled["id"] == estimate["id"]
+    for name in ESTIMATES:
+        assert settled[f"{name}_amount"] == estimate[f"est_{name}_amount"]
+    for breakdown in BREAKDOWNS:
+        assert settled[breakdown] == estimate[breakdown]
+
+
+def test_unsettled_leaves_out_what_will_not_settle(shops):
+    world, jp = shops.world, shops.world.jp
+    first, second = world.state.products[
+        shops.orders["JP"]["waiting"].line_items[0].product_id
+    ].skus
+    unpaid = world.add_order(jp, [(first, 1)], status="UNPAID")
+    all_refunded = world.add_order(jp, [(first, 1)], status="AWAITING_SHIPMENT")
+    world.add_return(all_refunded, all_refunded.line_items)
+    partly_refunded = world.add_order(jp, [(first, 1), (second, 1)], status="AWAITING_SHIPMENT")
+    world.add_return(partly_refunded, partly_refunded.line_items[:1])
+
+    listed = {entry["order_id"]: entry for entry in shops.unsettled("JP")}
+
+    assert unpaid.id not in listed and all_refunded.id not in listed
+    assert shops.orders["JP"]["cancelled"].id not in listed
+    # The 1980 yen unit was refunded: only the 3280 yen one is left to settle.
+    assert listed[partly_refunded.id]["est_revenue_amount"] == "3280"
+
+
+def test_unsettled_search_time_sorting_and_paging(shops):
+    world, us = shops.world, shops.world.us
+    world.advance(3600)
+    sku = world.state.products[shops.orders["US"]["waiting"].line_items[0].product_id].skus[0]
+    later = world.add_order(us, [(sku, 1)], status="AWAITING_SHIPMENT")
+    start = shops.orders["US"]["waiting"].create_time
+
+    assert [e["order_id"] for e in shops.unsettled("US", search_time_ge=start + 1)] == [later.id]
+    assert later.id not in {e["order_id"] for e in shops.unsettled("US", search_time_lt=start + 1)}
+    newest_first = shops.unsettled("US", sort_order="DESC")
+    assert newest_first[0]["order_id"] == later.id
+    assert newest_first == shops.unsettled("US")[::-1]
+    page = world.call(
+        "GET", UNSETTLED, us, query={"sort_field": "order_create_time", "page_size": 2}
+    )
+    assert page["total_count"] == 5 and len(page["transactions"]) == 2 and page["next_page_token"]
+
+
+# --- the cache behind every read ------------------------------------------------------------------
+
+
+def test_a_change_after_a_cached_read_shows_in_the_next_read(shops):
+    state, waiting = shops.world.state, shops.orders["US"]["waiting"]
+    reasons = {e["order_id"]: e["unsettled_reason"] for e in shops.unsettled("US")}
+    assert reasons[waiting.id] == "NOT_DELIVERED"
+    assert finance.shop_statements(state, shops.world.us) == []
+
+    orders.progress_order(state, waiting, "DELIVERED")
+
+    reasons = {e["order_id"]: e["unsettled_reason"] for e in shops.unsettled("US")}
+    assert reasons[waiting.id] == "DELIVERED_NOT_CUT"
+    shops.world.advance(DAY)
+    assert shops.settled_transaction("US", waiting)["type"] == "ORDER"
+
+
+def test_statements_are_kept_until_something_they_read_changes(shops):
+    state, us = shops.world.state, shops.world.us
+    refunded = shops.orders["US"]["refunded"]
+    shops.world.advance(DAY)
+    kept = finance.shop_statements(state, us)
+    assert finance.shop_statements(state, us) is kept
+    refund = shops.world.add_return(refunded, refunded.line_items[:1])
+    assert finance.shop_statements(state, us) is not kept
+
+    refund.refund_amount = "1.00"  # a partial refund after all: the sale read above stays
+    shops.world.advance(DAY)
+
+    first, later = shops.statements("US")
+    (refund_transaction,) = shops.transactions("US", later["id"])["transactions"]
+    assert refund_transaction["revenue_amount"] == "-1.00"
+
+    state.fee_rates.reserve = Decimal("0.10")  # the same statements, read again, withhold it
+
+    detail = shops.transactions("US", first["id"])
+    assert {t["type"] for t in detail["transactions"]} == {"ORDER", "RESERVE"}
+    assert Decimal(detail["total_reserve_amount"]) < 0
+
+
+# --- adjustments and extra fees -------------------------------------------------------------------
+
+
+def test_adjustments_are_transactions_of_their_type_in_their_days_statement(shops):
+    state, us = shops.world.state, shops.world.us
+    order = shops.orders["US"]["discounted"]
+    chargeback = finance.record_adjustment(state, us, "CHARGE_BACK", "-12.345", order=order)
+    finance.record_adjustment(state, us, "REBATE", "3.10")
+    finance.record_adjustment(state, us, "SELLER_TRAINING_BONUS", 1)
+    finance.record_adjustment(state, us, "PLATFORM_PENALTY", "-5", at=state.now() + DAY)
+    shops.world.advance(DAY)
+
+    (statement,) = shops.statements("US")
+    detail = shops.transactions("US", statement["id"])
+
+    adjustments = {t["type"]: t for t in detail["transactions"] if t["adjustment_id"]}
+    assert set(adjustments) == {"CHARGE_BACK", "REBATE", "SELLER_TRAINING_BONUS"}
+    charged = adjustments["CHARGE_BACK"]
+    assert charged["adjustment_id"] == chargeback.id
+    assert (charged["adjustment_order_id"], charged["order_id"]) == (order.id, "")
+    assert charged["order_create_time"] == order.create_time
+    assert charged["adjustment_amount"] == charged["settlement_amount"] == "-12.35"
+    assert charged["revenue_amount"] == charged["fee_tax_amount"] == "0.00"
+    assert adjustments["REBATE"]["adjustment_order_id"] == ""
+    assert statement["adjustment_amount"] == "-8.25"
+    check_statement_transactions(statement, detail)
+    (payment,) = shops.payments("US")
+    assert payment["amount"]["value"] == statement["settlement_amount"]
+
+    shops.world.advance(DAY)
+    later = shops.statements("US")[1]
+    (penalty,) = shops.transactions("US", later["id"])["transactions"]
+    assert (penalty["type"], penalty["settlement_amount"]) == ("PLATFORM_PENALTY", "-5.00")
+    assert later["settlement_amount"] == later["adjustment_amount"] == "-5.00"
+
+
+def test_adjustments_the_platform_would_not_make(shops):
+    state, us = shops.world.state, shops.world.us
+    with pytest.raises(ValueError, match="not an adjustment type"):
+        finance.record_adjustment(state, us, "ORDER", "1")
+    with pytest.raises(ValueError, match="decimal"):
+        finance.record_adjustment(state, us, "REBATE", "a lot")
+    with pytest.raises(finance.FinanceRefused, match="not an order of shop"):
+        finance.record_adjustment(state, us, "REBATE", "1", order=shops.orders["JP"]["waiting"])
+    with pytest.raises(finance.FinanceRefused, match="already cut"):
+        finance.record_adjustment(state, us, "REBATE", "1", at=state.now() - DAY)
+    assert "REBATE" in finance.ADJUSTMENT_TYPES and state.adjustments == {}
+
+
+def test_extra_fees_go_on_the_sale_under_any_key(shops):
+    state, order = shops.world.state, shops.orders["US"]["discounted"]
+    summary = finance.add_extra_fees(
+        order,
+        {
+            "fee": {"sfp_service_fee_amount": "-1.23", "eco_packaging_fee_amount": "-0.505"},
+            "tax": {"digital_services_tax_amount": "-0.07"},
+            "shipping": {"return_shipping_fee_amount": "-2"},
+        },
+        finance.sale_is_cut(state, order),
+    )
+    assert summary["fee"] == {
+        "sfp_service_fee_amount": "-1.23",
+        "eco_packaging_fee_amount": "-0.51",
+    }
+    shops.world.advance(DAY)
+
+    settlement = shops.order_settlement("US", "discounted")
+
+    # Before: 36.00 revenue, 1.49 shipping, -3.32 fees, 34.17 settled (see the hand computation).
+    assert settlement["fee_and_tax_amount"] == "-5.13"
+    assert settlement["shipping_cost_amount"] == "-0.51"
+    assert settlement["settlement_amount"] == "30.36"
+    check_order_settlement(settlement, "USD")
+    fee_tax = settlement["sku_transactions"][0]["fee_tax_breakdown"]
+    assert fee_tax["fee"]["sfp_service_fee_amount"] == "-1.23"
+    assert fee_tax["fee"]["eco_packaging_fee_amount"] == "-0.51"
+    assert fee_tax["tax"]["digital_services_tax_amount"] == "-0.07"
+    settled = shops.settled_transaction("US", order)
+    assert settled["shipping_cost_breakdown"]["return_shipping_fee_amount"] == "-2.00"
+    assert settled["settlement_amount"] == "30.36"
+    (statement,) = shops.statements("US")
+    check_statement_transactions(statement, shops.transactions("US", statement["id"]))
+    with pytest.raises(finance.FinanceRefused, match="cut statement"):
+        finance.add_extra_fees(
+            order, {"fee": {"late_fee": "-1"}}, finance.sale_is_cut(state, order)
+        )
+
+
+def test_extra_fees_of_an_order_on_its_way_are_in_its_estimate(shops):
+    waiting = shops.orders["JP"]["waiting"]
+    finance.add_extra_fees(waiting, {"fee": {"new_fee_amount": "-10.4"}}, False)
+
+    (estimate,) = [e for e in shops.unsettled("JP") if e["order_id"] == waiting.id]
+
+    assert estimate["fee_tax_breakdown"]["fee"]["new_fee_amount"] == "-10"
+    assert (estimate["est_fee_tax_amount"], estimate["est_settlement_amount"]) == ("-320", "2885")
+    with pytest.raises(ValueError, match="unknown parts"):
+        finance.add_extra_fees(waiting, {"revenue": {"x": "1"}}, False)
+    with pytest.raises(finance.FinanceRefused, match="cancelled"):
+        finance.add_extra_fees(shops.orders["JP"]["cancelled"], {"fee": {"x": "1"}}, False)
+
+
+# --- payouts --------------------------------------------------------------------------------------
+
+
+def test_a_payout_in_another_currency_is_rounded_to_its_minor_unit():
+    world = World()
+    state, jp = world.state, world.jp
+    finance.record_adjustment(state, jp, "REBATE", "125")
+    finance.set_payout(jp, "usd", "0.0066")
+    world.advance(2 * DAY)
+
+    (payment,) = world.call("GET", PAYMENTS, jp, query={"sort_field": "create_time"})["payments"]
+
+    # 125 x 0.0066 = 0.825: half up to the cent.
+    assert payment["amount"] == {"value": "0.83", "currency": "USD"}
+    assert payment["payment_amount_before_exchange"] == {"value": "125", "currency": "JPY"}
+    assert payment["settlement_amount"] == {"value": "125", "currency": "JPY"}
+    assert payment["exchange_rate"] == "0.0066"
+    # Cut at 2026-03-03 00:00 UTC, paid a day later.
+    assert finance.bank_lines(finance.shop_statements(state, jp), state.now()) == [
+        {
+            "date": "2026-03-04",
+            "amount": "0.83",
+            "currency": "USD",
+            "payment_ref": f"TikTok Shop payout {payment['id']}",
+            "account_number": "****6789",
+        }
+    ]
+    finance.set_payout(jp, "JPY")
+    assert finance.payout_view(jp)["exchange_rate"] == "1"
+    assert finance.bank_lines(finance.shop_statements(state, jp), state.now())[0]["amount"] == "125"
+
+
+@pytest.mark.parametrize(
+    ("currency", "rate", "message"),
+    [("US", "1.2", "ISO 4217"), ("USD", None, "required"), ("USD", "0", "positive")],
+)
+def test_payout_settings_that_make_no_sense(currency, rate, message):
+    with pytest.raises(ValueError, match=message):
+        finance.set_payout(World().gb, currency, rate)
