@@ -6,13 +6,15 @@ discounts TikTok owes, the sales tax TikTok collects and remits, and one account
 of `tiktok_shop.finance.KINDS`.
 """
 
+# ruff: noqa: I001 -- the margin report's SQL view reads the tables of the models before it,
+# which Odoo creates in import order.
 from . import (
     account_move_line,
     sale_order,
     tiktok_finance_account,
-    tiktok_margin_report,
     tiktok_payout,
     tiktok_settlement,
     tiktok_settlement_transaction,
     tiktok_shop,
+    tiktok_margin_report,
 )

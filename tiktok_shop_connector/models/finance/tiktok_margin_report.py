@@ -47,6 +47,38 @@ class TikTokMarginReport(models.Model):
     _auto = False
     _order = "date desc, order_id desc, id"
     _rec_name = "order_id"
+    # What the view reads: written values are flushed before the report is queried.
+    _depends = {
+        "sale.order": [
+            "tiktok_shop_id",
+            "company_id",
+            "currency_id",
+            "currency_rate",
+            "tiktok_source",
+            "date_order",
+            "state",
+        ],
+        "sale.order.line": [
+            "order_id",
+            "product_id",
+            "product_uom_qty",
+            "price_subtotal",
+            "display_type",
+            "is_delivery",
+            "is_downpayment",
+        ],
+        "tiktok.settlement.transaction": [
+            "sale_order_id",
+            "transaction_type",
+            "revenue_amount",
+            "platform_fee_amount",
+            "affiliate_commission_amount",
+            "shipping_amount",
+            "other_amount",
+            "reserve_amount",
+        ],
+        "stock.move": ["sale_line_id", "state", "is_in", "is_out", "value"],
+    }
 
     shop_id = fields.Many2one("tiktok.shop", readonly=True)
     order_id = fields.Many2one("sale.order", string="Order", readonly=True)
