@@ -232,7 +232,7 @@ class TikTokShopSettlements(models.Model):
 
     def action_sync_settlements(self):
         check_manager(self.env)
-        for shop in self:
+        for shop in self.sudo():
             shop._tiktok_sync_settlements(trigger="manual")
         return True
 
