@@ -36,6 +36,11 @@ class TestMarginReport(SettlementMixin, TransactionCase):
         )
         products.standard_price = COST_PER_UNIT
 
+    def setUp(self):
+        super().setUp()
+        # Each test moves the sandbox's clock by days, past the 7 days of the class's token.
+        self._connect_to_sandbox(self.account)
+
     def _deliver_in_odoo(self, orders):
         """Validate the orders' deliveries: their moves get Odoo's stock valuation."""
         for picking in orders.picking_ids:
@@ -72,6 +77,7 @@ class TestMarginReport(SettlementMixin, TransactionCase):
         self._deliver_in_odoo(orders)
         self._pass_payout()
         self._sync(self.us)
+        self.affiliate = affiliate
         return orders, mixed
 
     def _report(self, orders):
@@ -116,6 +122,14 @@ class TestMarginReport(SettlementMixin, TransactionCase):
         )
         return {key: currency.round(value) for key, value in expected.items()}, transactions
 
+    def _grouped(self, orders, groupby):
+        """{record: {measure: sum}} of the orders' report rows grouped by `groupby`."""
+        measures = [*MEASURES, "company_margin_amount"]
+        groups = self.env["tiktok.margin.report"]._read_group(
+            [("order_id", "in", orders.ids)], [groupby], [f"{m}:sum" for m in measures]
+        )
+        return {key: dict(zip(measures, sums, strict=True)) for key, *sums in groups}
+
     def _assert_amounts(self, found, expected, message):
         for measure in MEASURES:
             self.assertAlmostEqual(found[measure], expected[measure], 2, f"{message}: {measure}")
@@ -139,13 +153,14 @@ class TestMarginReport(SettlementMixin, TransactionCase):
                     by_product[row.product_id][measure] += row[measure]
         self.assertTrue(all(rows.mapped("fee_amount")), "TikTok kept a fee on every line")
         self.assertTrue(rows.filtered(lambda row: row.order_id == mixed).mapped("refund_amount"))
-        grouped = self.env["tiktok.margin.report"].read_group(
-            [("order_id", "in", orders.ids)], list(MEASURES), ["product_id"]
-        )
-        self.assertEqual(len(grouped), len(by_product))
-        for group in grouped:
-            product = self.env["product.product"].browse(group["product_id"][0])
-            self._assert_amounts(group, by_product[product], f"product {product.display_name}")
+        commission = rows.filtered(
+            lambda row: row.order_id == self.affiliate
+        ).affiliate_commission_amount
+        self.assertLess(commission, 0, "the creator's cut")
+        grouped = self._grouped(orders, "product_id")
+        self.assertEqual(grouped.keys(), by_product.keys())
+        for product, sums in grouped.items():
+            self._assert_amounts(sums, by_product[product], f"product {product.display_name}")
 
     def test_a_mixed_order_shares_its_fees_pro_rata_to_revenue_in_cents(self):
         _orders, mixed = self._settled_orders()
@@ -178,10 +193,9 @@ class TestMarginReport(SettlementMixin, TransactionCase):
             expected, _transactions = self._expected(order)
             for measure in MEASURES:
                 totals[measure] += expected[measure]
-        (group,) = Report.read_group(
-            [("order_id", "in", orders.ids)], [*MEASURES, "company_margin_amount"], ["shop_id"]
-        )
-        self.assertEqual(group["shop_id"][0], self.us.id)
+        grouped = self._grouped(orders, "shop_id")
+        self.assertEqual(list(grouped), [self.us])
+        group = grouped[self.us]
         self._assert_amounts(group, totals, "shop")
         # The US shop sells in the company's currency: the same margin there.
         self.assertEqual(self.us.currency_id, self.env.company.currency_id)
