@@ -171,3 +171,37 @@ class TestMoneyScreens(SettlementMixin, TransactionCase):
         wizard = self.us.with_user(self.manager).action_open_settlement_import()
         self.assertEqual(wizard["res_model"], "tiktok.settlement.import")
         self.assertEqual(wizard["context"], {"default_shop_id": self.us.id})
+
+    def test_a_manager_posts_a_statement_to_post(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        settlement._tiktok_unpost()
+        self.assertEqual(settlement.state, "imported")
+        settlement.with_user(self.manager).action_post()
+        self.assertEqual(settlement.state, "posted")
+        self.assertEqual(settlement.move_id.state, "posted")
+
+    def test_a_manager_matches_a_payout_to_the_bank_and_is_told(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._pass_payout()
+        self._sync(self.us)
+        payout = self._settlement_of(orders).payout_id
+        journal = self.env["account.journal"].create(
+            {"name": "TikTok payouts bank", "code": "TTBK", "type": "bank"}
+        )
+        self.us.payout_journal_id = journal
+        bank_line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": journal.id,
+                "date": payout.paid_date,
+                "payment_ref": f"TIKTOK {payout.tiktok_payment_ref}",
+                "amount": payout.amount,
+            }
+        )
+        result = payout.with_user(self.manager).action_match_bank()
+        self.assertEqual(
+            result["params"]["message"], "1 of 1 payouts matched to a bank statement line."
+        )
+        self.assertEqual(payout.statement_line_id, bank_line)
