@@ -36,6 +36,7 @@
         "views/publishing/tiktok_listing_views.xml",
         "views/publishing/tiktok_category_views.xml",
         "views/catalog/tiktok_shop_views.xml",
+        "views/finance/tiktok_shop_views.xml",
         "views/finance/tiktok_settlement_transaction_views.xml",
         "views/finance/tiktok_settlement_views.xml",
         "views/finance/tiktok_payout_views.xml",

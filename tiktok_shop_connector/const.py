@@ -98,6 +98,9 @@ SELLER_CANCEL_REASONS = [
 TRACKING_BATCH_SIZE = 20
 TRACKING_MAX_ATTEMPTS = 5
 
+# Orders the invoicing cron invoices and posts per commit.
+INVOICE_BATCH_SIZE = 50
+
 # Source tags are looked up for the orders of the last days that have none, this many per run.
 SOURCE_TAG_DAYS = 3
 # Tagging waits this long after an import, so that a burst of imports makes one tagging run.

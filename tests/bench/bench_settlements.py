@@ -88,6 +88,8 @@ def remote_proceeds(shop):
 
 def create_invoices(env, shop, proceeds, batch=500):
     """One posted invoice per order, of its proceeds, carrying its TikTok order id."""
+    from odoo import Command
+
     product = env["product.product"].create({"name": "Bench goods", "type": "consu"})
     buyers = env["res.partner"].create([{"name": f"Buyer {n}"} for n in range(200)])
     refs = sorted(proceeds)
@@ -103,11 +105,13 @@ def create_invoices(env, shop, proceeds, batch=500):
                     "tiktok_order_ref": ref,
                     "tiktok_shop_id": shop.id,
                     "invoice_line_ids": [
-                        {
-                            "product_id": product.id,
-                            "price_unit": float(proceeds[ref]),
-                            "tax_ids": [],
-                        }
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "price_unit": float(proceeds[ref]),
+                                "tax_ids": [],
+                            }
+                        )
                     ],
                 }
                 for index, ref in enumerate(refs[start : start + batch], start)

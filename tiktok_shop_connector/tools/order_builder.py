@@ -17,6 +17,12 @@ SERVICE_PRODUCTS = {
 }
 
 
+# Lines the seller's tax never applies to: the tax line and the rounding adjustment are amounts as
+# TikTok has them; the platform discount is TikTok paying part of the price, which stays the
+# taxable amount (VAT is due on a discount a third party funds).
+UNTAXED_KINDS = ("tax", "rounding", "subsidy")
+
+
 class ConcurrentImport(Exception):
     """Another worker is creating a record this order needs: the order is retried later."""
 
@@ -33,7 +39,9 @@ class OrderBuilder:
         self.env = shop.env
         self.products = {key: self.env.ref(xmlid) for key, xmlid in SERVICE_PRODUCTS.items()}
         self.pricelist = shop._tiktok_pricelist()
-        self.tax_ids = shop.tax_id.ids
+        # The seller's own tax (VAT) when the seller collects it; TikTok's figure as a line of
+        # its own when TikTok collects it, or while the seller has not picked the Odoo tax.
+        self.tax_ids = shop.tax_id.ids if shop.tax_mode == "seller" else []
         self.line_defaults = self._line_defaults()
         self.bindings = {}
         self.mapped_by_id = {}
@@ -237,8 +245,7 @@ class OrderBuilder:
             "name": product.name,
             "product_uom_qty": 1,
             "price_unit": float(amount),
-            # The tax line and the rounding adjustment are amounts as TikTok has them: untaxed.
-            "tax_ids": [Command.set([] if kind in ("tax", "rounding") else self.tax_ids)],
+            "tax_ids": [Command.set([] if kind in UNTAXED_KINDS else self.tax_ids)],
             "is_delivery": kind == "shipping",
         }
 

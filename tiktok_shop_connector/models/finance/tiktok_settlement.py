@@ -148,7 +148,7 @@ class TikTokSettlement(models.Model):
         awaiting = self.shop_id._tiktok_finance_account("awaiting_invoice")
         for transaction in transactions:
             refund = transaction.proceeds_amount < 0
-            if not entry.open_items(transaction.sale_order_id, refund):
+            if not entry.open_items(transaction.tiktok_order_ref, refund):
                 continue
             waiting = self.move_id.line_ids.filtered(
                 lambda line, t=transaction: (
@@ -179,23 +179,25 @@ class TikTokSettlement(models.Model):
         self._tiktok_review_suspense(entry)
 
     def _tiktok_open_invoice_items(self):
-        """{(order id, refund?): open items of the order's posted invoices or credit notes}:
-        the receivable, the platform discount and the pass-through tax the settlement clears."""
+        """{(TikTok order id, refund?): open items of the order's posted invoices or credit
+        notes}: the receivable, the platform discount and the pass-through tax it settles."""
         self.ensure_one()
-        orders = self.transaction_ids.sale_order_id
-        moves = orders.invoice_ids.filtered(lambda move: move.state == "posted")
-        items = moves.line_ids.filtered(
-            lambda line: (
-                line.account_id.reconcile
-                and not line.reconciled
-                and not line.currency_id.is_zero(line.amount_residual_currency)
-            )
+        refs = [ref for ref in set(self.transaction_ids.mapped("tiktok_order_ref")) if ref]
+        items = self.env["account.move.line"].search(
+            [
+                ("move_id.tiktok_shop_id", "=", self.shop_id.id),
+                ("move_id.tiktok_order_ref", "in", refs),
+                ("move_id.move_type", "in", ("out_invoice", "out_refund")),
+                ("parent_state", "=", "posted"),
+                ("account_id.reconcile", "=", True),
+                ("reconciled", "=", False),
+            ]
         )
         grouped = defaultdict(lambda: self.env["account.move.line"])
         for item in items:
-            refund = item.move_id.move_type == "out_refund"
-            for order in item.move_id.line_ids.sale_line_ids.order_id & orders:
-                grouped[(order.id, refund)] |= item
+            if not item.currency_id.is_zero(item.amount_residual_currency):
+                move = item.move_id
+                grouped[(move.tiktok_order_ref, move.move_type == "out_refund")] |= item
         return grouped
 
 
@@ -246,8 +248,11 @@ class SettlementEntry:
             account = self.shop._tiktok_finance_account(kind)
         self.charges[(account.id, key)] += amount
 
-    def open_items(self, order, refund):
-        return self._open_items.get((order.id, refund))
+    def open_items(self, order_ref, refund, take=False):
+        """The order's open invoice items; `take` hands them out once (a second transaction of
+        the same order in the statement must not reconcile them again)."""
+        key = (order_ref, refund)
+        return self._open_items.pop(key, None) if take else self._open_items.get(key)
 
     def add_proceeds(self, transaction):
         env = self.settlement.env
@@ -255,7 +260,7 @@ class SettlementEntry:
         order = transaction.sale_order_id
         label = env._("TikTok order %s", transaction.tiktok_order_ref)
         refund = proceeds < 0
-        items = self._open_items.get((order.id, refund), env["account.move.line"])
+        items = self.open_items(transaction.tiktok_order_ref, refund, take=True)
         if items:
             self._clear_items(transaction, items, proceeds, label)
             return

@@ -132,13 +132,14 @@ class TikTokSettlementTransaction(models.Model):
         }
 
     @api.model
-    def _tiktok_match_invoices(self, invoices):
-        """Clear the amounts TikTok settled before these orders' invoices were posted."""
-        orders = invoices.line_ids.sale_line_ids.order_id.filtered("tiktok_shop_id")
-        if not orders:
-            return
-        waiting = self.sudo().search(
-            [("sale_order_id", "in", orders.ids), ("match_state", "=", "awaiting_invoice")]
+    def _tiktok_match_invoices(self, moves):
+        """Clear what TikTok settled before these orders' invoices or credit notes were posted."""
+        waiting = self.search(
+            [
+                ("match_state", "=", "awaiting_invoice"),
+                ("shop_id", "in", moves.tiktok_shop_id.ids),
+                ("tiktok_order_ref", "in", list(set(moves.mapped("tiktok_order_ref")))),
+            ]
         )
         for settlement in waiting.settlement_id:
             settlement._tiktok_clear_awaiting(waiting & settlement.transaction_ids)

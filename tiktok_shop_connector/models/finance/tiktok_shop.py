@@ -59,15 +59,17 @@ class TikTokShop(models.Model):
     invoice_policy = fields.Selection(
         [
             ("auto", "At delivery (Fulfilled by TikTok orders: at import)"),
-            ("delivery", "At delivery"),
+            ("delivery", "At delivery (Fulfilled by TikTok orders: once TikTok ships them)"),
             ("import", "At import"),
             ("manual", "By hand"),
         ],
         string="Invoice TikTok orders",
         default="auto",
         required=True,
-        help="Invoices are posted in the shop's currency and carry the TikTok order id. Orders "
-        "Fulfilled by TikTok have no Odoo delivery, so 'At delivery' invoices them at import.",
+        help="Invoices are posted in the shop's currency and carry the TikTok order id. At "
+        "delivery: when the order's delivery is validated; orders Fulfilled by TikTok have no "
+        "Odoo delivery, so they are invoiced at import, or once TikTok ships them. By hand: "
+        "with Create invoice on the order. A new policy applies to every order not invoiced yet.",
     )
     tax_mode = fields.Selection(
         [("tiktok", "Collected and remitted by TikTok"), ("seller", "Collected by the seller")],
@@ -76,10 +78,11 @@ class TikTokShop(models.Model):
         store=True,
         readonly=False,
         precompute=True,
-        help="Collected and remitted by TikTok (marketplace facilitator, e.g. US sales tax): "
-        "the tax is never the seller's liability; it passes through an account of its own and "
-        "stays out of the seller's tax report. Collected by the seller (e.g. UK and EU VAT): "
-        "the shop's Odoo tax applies to the invoice.",
+        help="Collected and remitted by TikTok (marketplace facilitator, e.g. US sales tax; "
+        "the default for US shops): the tax is never the seller's liability; it passes through "
+        "an account of its own and stays out of the seller's tax report. Collected by the "
+        "seller (e.g. UK and EU VAT; the default elsewhere): the shop's Odoo tax applies to "
+        "the orders and their invoices.",
     )
     finance_journal_id = fields.Many2one(
         "account.journal",
@@ -141,6 +144,13 @@ class TikTokShop(models.Model):
         default=30,
         help="How far back the first statement import looks.",
     )
+
+    def write(self, vals):
+        """Override: orders not invoiced yet follow a new invoice policy at once."""
+        result = super().write(vals)
+        if "invoice_policy" in vals:
+            self.env.ref("tiktok_shop_connector.ir_cron_invoice_tiktok_orders").sudo()._trigger()
+        return result
 
     @api.depends("region")
     def _compute_tax_mode(self):

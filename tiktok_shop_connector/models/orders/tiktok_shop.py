@@ -46,11 +46,12 @@ class TikTokShopOrders(models.Model):
     )
     tax_id = fields.Many2one(
         "account.tax",
-        string="Sales tax",
+        string="Odoo tax",
         check_company=True,
         domain="[('type_tax_use', '=', 'sale')]",
-        help="Applied to TikTok order lines. Empty: TikTok's own tax figure is a separate line, "
-        "as for marketplace-collected sales tax.",
+        help="The seller's tax on TikTok orders when the seller collects it (UK and EU VAT): "
+        "pick one included in the price, as TikTok's prices are. Not applied when TikTok "
+        "collects the tax.",
     )
     orders_high_water_mark = fields.Integer(
         compute="_compute_high_water_marks",
