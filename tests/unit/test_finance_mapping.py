@@ -154,3 +154,51 @@ def test_the_sandbox_statements_add_up_in_every_currency(region):
             )
             assert sum(c.amount for c in read.components) == read.settlement + read.reserve
             assert not read.unknown_keys
+
+
+def unsettled(**overrides):
+    """TikTok's estimate for an order in transit: the sale of `transaction()`, not cut yet."""
+    data = {
+        "id": "tx9",
+        "order_id": "577",
+        "status": "UNSETTLED",
+        "est_revenue_amount": "18.00",
+        "est_shipping_cost_amount": "-4.50",
+        "est_fee_tax_amount": "-1.08",
+        "est_adjustment_amount": "0",
+        "est_settlement_amount": "12.42",
+        "unsettled_reason": "NOT_DELIVERED",
+        "revenue_breakdown": {
+            "subtotal_before_discount_amount": "20.00",
+            "seller_discount_amount": "-2.00",
+        },
+        "shipping_cost_breakdown": {"actual_shipping_fee_amount": "-4.50"},
+        "fee_tax_breakdown": {"fee": {"referral_fee_amount": "-1.08"}},
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_estimate_is_read_with_the_statements_signs():
+    read = finance.read_unsettled(unsettled())
+    assert (read.order_ref, read.reason) == ("577", "NOT_DELIVERED")
+    assert (read.settlement, read.fee_tax) == (Decimal("12.42"), Decimal("-1.08"))
+    assert read.total_of("commission") == Decimal("-1.08")
+
+
+def test_an_estimate_in_magnitudes_is_turned_into_signed_amounts():
+    read = finance.read_unsettled(
+        unsettled(
+            est_shipping_cost_amount="4.50",
+            est_fee_tax_amount="1.08",
+            shipping_cost_breakdown={"actual_shipping_fee_amount": "4.50"},
+            fee_tax_breakdown={"fee": {"referral_fee_amount": "1.08"}},
+        )
+    )
+    assert (read.shipping_cost, read.fee_tax) == (Decimal("-4.50"), Decimal("-1.08"))
+    assert read.total_of("shipping_cost") == Decimal("-4.50")
+
+
+def test_an_estimate_that_adds_up_neither_way_is_refused():
+    with pytest.raises(TikTokDataError, match=r"unsettled.*settlement 13\.00 is neither"):
+        finance.read_unsettled(unsettled(est_settlement_amount="13.00"))

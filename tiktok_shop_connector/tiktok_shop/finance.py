@@ -335,16 +335,33 @@ def read_transaction(data, within="transaction"):
 
 
 def read_unsettled(data, within="unsettled"):
-    components = _breakdown_components(data, within)
-    return UnsettledOrder(
+    """TikTok's estimate for one unsettled order, its signs settled and its sums checked as a
+    statement transaction's are."""
+    estimate = Transaction(
+        ref=payload.text(data, "id", within),
+        type=ORDER,
         order_ref=payload.required_id(data, "order_id", within),
+        adjustment_ref="",
+        order_create_time=payload.integer(data, "order_create_time", within),
         revenue=payload.amount(data, "est_revenue_amount", within),
         shipping_cost=payload.amount(data, "est_shipping_cost_amount", within),
         fee_tax=payload.amount(data, "est_fee_tax_amount", within),
         adjustment=payload.amount(data, "est_adjustment_amount", within),
         settlement=payload.amount(data, "est_settlement_amount", within),
+        reserve=ZERO,
+        reserve_status="",
+        components=_breakdown_components(data, within),
+    )
+    _settle_signs(estimate, within)
+    return UnsettledOrder(
+        order_ref=estimate.order_ref,
+        revenue=estimate.revenue,
+        shipping_cost=estimate.shipping_cost,
+        fee_tax=estimate.fee_tax,
+        adjustment=estimate.adjustment,
+        settlement=estimate.settlement,
         reason=payload.text(data, "unsettled_reason", within),
-        components=tuple(components),
+        components=tuple(estimate.components),
     )
 
 

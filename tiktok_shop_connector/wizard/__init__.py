@@ -1,1 +1,6 @@
-from . import tiktok_fetch_orders, tiktok_order_cancel, tiktok_sku_mapping_import
+from . import (
+    tiktok_fetch_orders,
+    tiktok_order_cancel,
+    tiktok_settlement_import,
+    tiktok_sku_mapping_import,
+)

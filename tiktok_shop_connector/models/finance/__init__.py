@@ -10,6 +10,8 @@ own; the subsidy, TikTok's tax and the shipping lines land on the shop's account
 (sale_order_line.py); cancellations and returns are credited through the same path.
 """
 
+# ruff: noqa: I001 -- the margin report's SQL view reads the tables of the models before it,
+# which Odoo creates in import order.
 from . import (
     account_move,
     account_move_line,
@@ -21,4 +23,5 @@ from . import (
     tiktok_settlement,
     tiktok_settlement_transaction,
     tiktok_shop,
+    tiktok_margin_report,
 )

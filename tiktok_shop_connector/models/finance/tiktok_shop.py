@@ -1,8 +1,10 @@
 import hashlib
 import json
+import time
 from dataclasses import astuple
 
 from odoo import api, fields, models
+from odoo.tools import split_every
 
 from ...tiktok_shop import endpoints, finance
 from ...tiktok_shop.errors import TikTokDataError
@@ -240,7 +242,7 @@ class TikTokShopSettlements(models.Model):
 
     def action_sync_settlements(self):
         check_manager(self.env)
-        for shop in self:
+        for shop in self.sudo():
             shop._tiktok_sync_settlements(trigger="manual")
         return True
 
@@ -266,6 +268,7 @@ class TikTokShopSettlements(models.Model):
                 self.env["ir.cron"]._commit_progress()
             self._tiktok_import_payouts(since, log)
             self.payout_ids._tiktok_match_bank()
+            self._tiktok_import_unsettled(log)
         return log
 
     def _tiktok_import_statement(self, statement, log):
@@ -426,3 +429,141 @@ def _fingerprint(statement, transactions):
         ],
     ]
     return hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
+
+
+# TikTok settles an order within weeks of its delivery: older orders are settled or never will.
+UNSETTLED_ORDERS_DAYS = 90
+UNSETTLED_PAGE_SIZE = 50
+
+
+class TikTokShopUnsettled(models.Model):
+    """TikTok's estimates for the orders it has not settled yet, and the shop's money screens."""
+
+    _inherit = "tiktok.shop"
+
+    settlement_count = fields.Integer(compute="_compute_settlement_counts")
+    payout_to_match_count = fields.Integer(compute="_compute_settlement_counts")
+
+    def _compute_settlement_counts(self):
+        settlements = dict(
+            self.env["tiktok.settlement"]._read_group(
+                [("shop_id", "in", self.ids)], ["shop_id"], ["__count"]
+            )
+        )
+        payouts = dict(
+            self.env["tiktok.payout"]._read_group(
+                [("shop_id", "in", self.ids), ("state", "=", "to_match")], ["shop_id"], ["__count"]
+            )
+        )
+        for shop in self:
+            shop.settlement_count = settlements.get(shop, 0)
+            shop.payout_to_match_count = payouts.get(shop, 0)
+
+    def action_open_settlement_import(self):
+        check_manager(self.env)
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tiktok_shop_connector.tiktok_settlement_import_action"
+        )
+        action["context"] = {"default_shop_id": self.id}
+        return action
+
+    def action_view_settlements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tiktok_shop_connector.tiktok_settlement_action"
+        )
+        action["domain"] = [("shop_id", "=", self.id)]
+        action["context"] = {"default_shop_id": self.id}
+        return action
+
+    def action_view_payouts_to_match(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tiktok_shop_connector.tiktok_payout_action"
+        )
+        action["domain"] = [("shop_id", "=", self.id), ("state", "=", "to_match")]
+        return action
+
+    # === ESTIMATES OF UNSETTLED ORDERS === #
+
+    def _tiktok_import_unsettled(self, log=None):
+        """Write TikTok's estimate on each of the shop's orders it has not settled yet, one
+        page of orders at a time; an order no longer listed (settled, cancelled) loses its
+        estimate."""
+        self.ensure_one()
+        since = int(time.time()) - UNSETTLED_ORDERS_DAYS * 86400
+        items = self._tiktok_paginate(
+            endpoints.FINANCE_UNSETTLED_ORDERS,
+            params={"sort_field": "order_create_time", "search_time_ge": since},
+            items_key="transactions",
+            page_size=UNSETTLED_PAGE_SIZE,
+        )
+        estimated = self.env["sale.order"]
+        for page in split_every(UNSETTLED_PAGE_SIZE, enumerate(items)):
+            estimated |= self._tiktok_write_estimates(page, log)
+        stale = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("tiktok_shop_id", "=", self.id),
+                    ("id", "not in", estimated.ids),
+                    "|",
+                    ("tiktok_unsettled_reason", "!=", False),
+                    ("tiktok_estimated_settlement", "!=", 0),
+                ]
+            )
+        )
+        stale.write(_estimate_values(None))
+
+    def _tiktok_write_estimates(self, page, log):
+        """The page's estimates on their orders (one search); the orders estimated."""
+        estimates = []
+        for index, data in page:
+            try:
+                estimates.append(finance.read_unsettled(data, f"unsettled[{index}]"))
+            except TikTokDataError as error:
+                # An estimate is for the seller's information: the others still count.
+                if log:
+                    log._note(str(error))
+        refs = [estimate.order_ref for estimate in estimates]
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search([("tiktok_shop_id", "=", self.id), ("tiktok_order_ref", "in", refs)])
+        )
+        by_ref = {order.tiktok_order_ref: order for order in orders}
+        for estimate in estimates:
+            order = by_ref.get(estimate.order_ref)
+            if order:
+                values = _estimate_values(estimate)
+                if _differs(order, values):
+                    order.write(values)
+        return orders
+
+
+def _estimate_values(estimate):
+    """An order's estimate fields from a read `finance.UnsettledOrder` (None: no estimate)."""
+    if estimate is None:
+        return {
+            "tiktok_estimated_settlement": 0.0,
+            "tiktok_estimated_fees": 0.0,
+            "tiktok_unsettled_reason": False,
+        }
+    return {
+        "tiktok_estimated_settlement": float(estimate.settlement),
+        "tiktok_estimated_fees": float(estimate.fee_tax),
+        "tiktok_unsettled_reason": estimate.reason or False,
+    }
+
+
+def _differs(order, values):
+    currency = order.currency_id
+    return (
+        order.tiktok_unsettled_reason != values["tiktok_unsettled_reason"]
+        or currency.compare_amounts(
+            order.tiktok_estimated_settlement, values["tiktok_estimated_settlement"]
+        )
+        or currency.compare_amounts(order.tiktok_estimated_fees, values["tiktok_estimated_fees"])
+    )
