@@ -123,6 +123,13 @@ FINANCE_UNSETTLED_ORDERS = Endpoint("GET", "/finance/202507/orders/unsettled")
 # Affiliates and LIVE
 AFFILIATE_ORDER_SEARCH = Endpoint("POST", "/affiliate_seller/202410/orders/search")
 SHOP_LIVE_PERFORMANCE = Endpoint("GET", "/analytics/202509/shop_lives/performance")
+SHOP_LIVE_PERFORMANCE_PER_MINUTE = Endpoint(
+    "GET", "/analytics/202510/shop_lives/{live_id}/performance_per_minutes"
+)
+
+# Promotions (their searches page in the body)
+PROMOTION_ACTIVITY_SEARCH = Endpoint("POST", "/promotion/202309/activities/search")
+PROMOTION_ACTIVITY_DETAIL = Endpoint("GET", "/promotion/202309/activities/{activity_id}")
 
 
 # --- Facts about any path -----------------------------------------------------------------------
