@@ -9,8 +9,9 @@
     "website": "https://github.com/tiktok-shop-connector/tiktok_shop_connector",
     # sale_management: quotations and confirmed sale orders for every TikTok order;
     # stock_delivery: pickings, carriers and tracking numbers sent back to TikTok;
-    # account: fees, settlements and creator commissions posted to journals.
-    "depends": ["sale_management", "stock_delivery", "account"],
+    # account: fees, settlements and creator commissions posted to journals;
+    # stock_picking_batch: the waves a LIVE event's deliveries are picked in.
+    "depends": ["sale_management", "stock_delivery", "account", "stock_picking_batch"],
     "external_dependencies": {"python": ["requests", "cryptography", "pyjwt"]},
     "data": [
         "security/tiktok_shop_security.xml",
@@ -43,6 +44,8 @@
         "views/finance/tiktok_margin_report_views.xml",
         "views/finance/tiktok_shop_settlement_views.xml",
         "views/finance/sale_order_views.xml",
+        "views/live/tiktok_live_event_views.xml",
+        "views/live/tiktok_live_session_views.xml",
         # Last: the menus open the actions of the files above.
         "views/menus.xml",
     ],

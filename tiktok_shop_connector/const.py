@@ -84,6 +84,7 @@ WEBHOOK_HANDLERS = {
     6: "_handle_deauthorization",
     7: "_handle_authorization_expiry",
     12: "_handle_return_event",
+    39: "_handle_promotion_event",
 }
 
 # Reasons a seller gives TikTok when cancelling an order it will not ship.

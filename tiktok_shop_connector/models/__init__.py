@@ -1,3 +1,3 @@
 # ruff: noqa: I001 -- Odoo registers models in import order: connection/ defines tiktok.account and
 # tiktok.shop, catalog/ tiktok.product and tiktok.sku, and the other concerns extend them.
-from . import connection, catalog, orders, fulfillment, publishing, stock, finance, demo
+from . import connection, catalog, orders, fulfillment, publishing, stock, finance, live, demo
