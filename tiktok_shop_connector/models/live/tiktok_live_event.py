@@ -557,6 +557,7 @@ class TikTokLiveEvent(models.Model):
             items_key="activities",
             page_size=100,
             paging_in="body",
+            json={"activity_type": "FLASHSALE"},
         )
         for activity_id in flash_sales_in_window(list(activities), self._tiktok_order_window()):
             data = self.shop_id._tiktok_request(
