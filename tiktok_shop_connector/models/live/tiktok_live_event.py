@@ -372,7 +372,9 @@ class TikTokLiveEvent(models.Model):
             line.fence_move_id = move
         self.line_ids._tiktok_top_up_fence()
         moves._action_confirm()
-        self.line_ids.fence_move_id._action_assign()
+        self.line_ids.fence_move_id.filtered(
+            lambda move: move.state not in ("done", "cancel")
+        )._action_assign()
         self._tiktok_fence_changed()
 
     def _tiktok_fence_picking(self):
