@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from odoo import api, fields, models
 
 from ...tiktok_shop import finance
-from ...tools import check_manager
+from ...tools import analytic_line_defaults, check_manager
 
 PAYMENT_STATUSES = [("PROCESSING", "Being paid"), ("PAID", "Paid out"), ("FAILED", "Payout failed")]
 
@@ -330,7 +330,8 @@ class SettlementEntry:
 
     def create_move(self, ref, date, with_statement=True):
         """The posted entry of the lines, in the shop's settlement journal."""
-        values = self.line_values(with_statement)
+        defaults = analytic_line_defaults(self.settlement.env)
+        values = [{**defaults, **line} for line in self.line_values(with_statement)]
         self._set_balances(values, date)
         move = (
             self.settlement.env["account.move"]
