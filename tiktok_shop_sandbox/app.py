@@ -23,6 +23,7 @@ from . import (  # noqa: F401
     live,
     logistics,
     orders,
+    promotions,
     returns,
 )
 from .faults import Faults

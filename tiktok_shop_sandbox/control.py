@@ -19,6 +19,17 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     POST /sandbox/shops/{shop_id}/settled_orders  {count, days?, end_time?}: past orders, all
                                                   delivered, in cut and paid statements
     GET  /sandbox/inventory?shop_id=&sku_id=      stock per SKU and warehouse
+    POST /sandbox/skus/{sku_id}/stock             {quantity, warehouse_id?}: the SKU's stock is
+                                                  `quantity`, all in its fullest seller warehouse
+                                                  (or that warehouse's only); flash sales it can
+                                                  no longer serve end (`deactivated_activities`)
+    GET  /sandbox/lives?shop_id=                  LIVE sessions, newest first
+    POST /sandbox/shops/{shop_id}/lives           {title?, start_time?, duration?}: a LIVE session
+                                                  (from now, for an hour, unless told)
+    POST /sandbox/lives/{live_id}/end             the session ends now
+    GET  /sandbox/shops/{shop_id}/activities      the shop's promotion activities (Get Activity)
+    POST /sandbox/shops/{shop_id}/activities      {Create Activity body, products?}: an activity
+                                                  made in Seller Center, checked like the API's
     GET  /sandbox/calls                           API calls served and throttled, per endpoint
     GET  /sandbox/orders?shop_id=&status=         orders per status and a list
     POST /sandbox/orders                          place an order {shop_id|shop_cipher, items, ...}
@@ -50,10 +61,12 @@ import json
 from collections import Counter
 from urllib.parse import urlsplit
 
-from . import auth, finance, fulfillment, orders, returns
-from .routing import RawResponse, Router
+from . import auth, finance, fulfillment, live, orders, promotions, returns
+from .deals import guard_flash_sale_stock
+from .routing import ApiError, RawResponse, Router
 
 CONTROL = Router()
+DEFAULT_LIVE_SECONDS = 3600
 
 
 class ControlError(Exception):
@@ -227,6 +240,7 @@ def get_state(sandbox, request):
         "cancellations": len(state.cancellations),
         "returns": len(state.returns),
         "lives": len(state.lives),
+        "activities": len(state.activities),
         "outbox": len(state.outbox),
         "webhooks_pending": sandbox.pusher.pending,
         "webhook_deliveries": len(sandbox.pusher.deliveries),
@@ -245,20 +259,46 @@ def inventory(sandbox, request):
         product = state.products[sku.product_id]
         if (shop_id and product.shop_id != shop_id) or (sku_id and sku.id != sku_id):
             continue
-        skus.append(
-            {
-                "sku_id": sku.id,
-                "product_id": product.id,
-                "shop_id": product.shop_id,
-                "seller_sku": sku.seller_sku,
-                "product_status": product.status,
-                "price": sku.price,
-                "currency": sku.currency,
-                "available": sku.available(),
-                "inventory": dict(sku.inventory),
-            }
-        )
+        skus.append(_stock_view(state, sku))
     return {"skus": skus}
+
+
+def _stock_view(state, sku):
+    product = state.products[sku.product_id]
+    return {
+        "sku_id": sku.id,
+        "product_id": product.id,
+        "shop_id": product.shop_id,
+        "seller_sku": sku.seller_sku,
+        "product_status": product.status,
+        "price": sku.price,
+        "currency": sku.currency,
+        "available": sku.available(),
+        "inventory": dict(sku.inventory),
+    }
+
+
+@control("POST", "/sandbox/skus/{sku_id}/stock")
+def set_stock(sandbox, request):
+    state = sandbox.state
+    sku = _found(state.skus, request.path_params["sku_id"], "SKU")
+    quantity = request.json.get("quantity")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        raise ControlError(400, "quantity must be a whole number of units, 0 or more")
+    warehouse_id = str(request.json.get("warehouse_id") or _fullest_seller_warehouse(state, sku))
+    warehouse = state.warehouses.get(warehouse_id)
+    if warehouse is None or warehouse.shop_id != state.products[sku.product_id].shop_id:
+        raise ControlError(404, f"unknown warehouse {warehouse_id} of the SKU's shop")
+    sku.inventory = dict.fromkeys(sku.inventory, 0) | {warehouse_id: quantity}
+    ended = guard_flash_sale_stock(state, [sku.id])
+    return {**_stock_view(state, sku), "deactivated_activities": [a.id for a in ended]}
+
+
+def _fullest_seller_warehouse(state, sku):
+    seller_warehouses = sorted(w for w in sku.inventory if not state.is_fbt_warehouse(w))
+    if not seller_warehouses:
+        raise ControlError(409, f"SKU {sku.id} has no seller warehouse; name a warehouse_id")
+    return max(seller_warehouses, key=sku.inventory.get)
 
 
 @control("GET", "/sandbox/calls")
@@ -388,6 +428,73 @@ def split(sandbox, request):
         raise ControlError(409, "give some, not all, of the line items still to ship")
     package = orders.split_package(sandbox.state, order, item_ids, "ROLE_SYSTEM")
     return {"package_id": package.id, "packages": order.package_ids}
+
+
+# --- LIVE sessions and promotions ---------------------------------------------------------------
+
+
+def _live_view(state, session):
+    now = state.now()
+    return {
+        "live_id": session.id,
+        "shop_id": session.shop_id,
+        "title": session.title,
+        "start_time": session.start_time,
+        "end_time": session.end_time,
+        "on_air": session.start_time <= now < session.end_time,
+        "orders": len(live.live_orders(state, session)),
+    }
+
+
+@control("GET", "/sandbox/lives")
+def list_lives(sandbox, request):
+    state, shop_id = sandbox.state, request.query.get("shop_id")
+    sessions = [s for s in state.lives.values() if not shop_id or s.shop_id == shop_id]
+    sessions.sort(key=lambda session: (session.start_time, int(session.id)), reverse=True)
+    return {"lives": [_live_view(state, session) for session in sessions]}
+
+
+@control("POST", "/sandbox/shops/{shop_id}/lives")
+def start_live(sandbox, request):
+    state, body = sandbox.state, request.json
+    start = _whole_seconds(body.get("start_time"), "start_time") or state.now()
+    duration = body.get("duration", DEFAULT_LIVE_SECONDS)
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration <= 0:
+        raise ControlError(400, "duration must be a whole number of seconds above 0")
+    title = str(body.get("title") or "LIVE")
+    session = live.new_session(state, _shop(sandbox, request), title, start, duration)
+    return _live_view(state, session)
+
+
+@control("POST", "/sandbox/lives/{live_id}/end")
+def end_live(sandbox, request):
+    state = sandbox.state
+    session = _found(state.lives, request.path_params["live_id"], "LIVE session")
+    now = state.now()
+    if not session.start_time <= now < session.end_time:
+        raise ControlError(409, f"LIVE session {session.id} is not on air")
+    session.end_time = now
+    return _live_view(state, session)
+
+
+@control("GET", "/sandbox/shops/{shop_id}/activities")
+def list_activities(sandbox, request):
+    state, shop = sandbox.state, _shop(sandbox, request)
+    found = [a for a in state.activities.values() if a.shop_id == shop.id]
+    return {"activities": [promotions.activity_view(state, a) for a in found]}
+
+
+@control("POST", "/sandbox/shops/{shop_id}/activities")
+def create_activity(sandbox, request):
+    state, body = sandbox.state, request.json
+    try:
+        activity = promotions.new_activity(state, _shop(sandbox, request), body)
+        if body.get("products"):
+            promotions.update_products(state, activity, {"products": body["products"]})
+    except ApiError as refusal:
+        raise ControlError(400, refusal.message) from None
+    promotions.open_activity(state, activity)
+    return promotions.activity_view(state, activity)
 
 
 # --- finance ------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Shop LIVE analytics: `GET /analytics/{version}/shop_lives/performance` (§5.10).
+"""Shop LIVE analytics (§5.10): `GET /analytics/{version}/shop_lives/performance` and
+`GET /analytics/202510/shop_lives/{live_id}/performance_per_minutes`.
 
-Served at 202508 (where the unit count is `unit_sold`), 202509 and 202609 (`items_sold`). A LIVE
+The session list is served at 202508 (where the unit count is `unit_sold`), 202509 and 202609
+(`items_sold`). A LIVE
 session's sales come from its orders: those listed in `LiveSession.order_ids` and those carrying
 its `live_id`. Paid, not cancelled orders count: `gmv` is what buyers paid for the products (the
 sum of the units' `sale_price`, before shipping and tax), `items_sold` their units, `sku_orders`
@@ -8,6 +10,16 @@ the distinct (order, SKU) pairs, `customers` the distinct buyers. Audience figur
 clicks, likes...) have no source in the sandbox; they are drawn from a random generator seeded
 with the session id, so they are the same at every call, and never fewer clicks than customers.
 Dates are read as UTC days.
+
+Per minute, once a session has ended and only for sessions of the shop's own accounts (as the
+API documents): `intervals[]{start_time, gmv{amount, currency}, items_sold, sku_orders,
+customers, viewers}`, one per minute from the session's start, in `currency` (LOCAL or USD).
+An order placed before the start or after the end (a buyer finishing checkout) counts in the
+first or last minute, so the minutes' gmv, items_sold and sku_orders add up to the session's;
+customers are the distinct buyers of each minute (one who buys twice counts twice). Each
+minute's viewers are drawn like the session's audience, seeded with the session id and the
+minute, up to the session's peak (`pcu`) and never fewer than the minute's customers. The API
+pages by `page_token` alone; the sandbox also takes `page_size` (1-100 minutes, 60 when absent).
 """
 
 import calendar
@@ -20,17 +32,28 @@ from decimal import Decimal
 from .constants import CODE_INVALID_PARAMETER
 from .finance.money import LOCAL_PER_USD
 from .finance.settlement import sold_units
-from .routing import ApiError, paginate, route
-from .state import money
+from .routing import ApiError, paginate, route, shop_record
+from .state import LiveSession, money
 
 VERSIONS_WITH_UNIT_SOLD = frozenset({"202508"})
 DEFAULT_PAGE_SIZE = "10"
+MINUTES_PER_PAGE = "60"
+MINUTE = 60
 CURRENCIES = frozenset({"USD", "LOCAL"})
 ACCOUNT_TYPES = frozenset({"ALL", "OFFICIAL_ACCOUNTS", "MARKETING_ACCOUNTS", "AFFILIATE_ACCOUNTS"})
 # Only the shop's own accounts get audience figures (as the API documents).
 ACCOUNTS_WITH_INTERACTIONS = frozenset({"OFFICIAL_ACCOUNTS", "MARKETING_ACCOUNTS"})
 UNPAID_OR_CANCELLED = frozenset({"UNPAID", "CANCELLED"})
 DAY = 86_400
+
+
+def new_session(state, shop, title, start, length):
+    """A LIVE session of `shop` from `start` for `length` seconds, known to the world."""
+    live = LiveSession(
+        id=state.new_id(), shop_id=shop.id, title=title, start_time=start, end_time=start + length
+    )
+    state.lives[live.id] = live
+    return live
 
 
 def live_orders(state, live):
@@ -59,6 +82,26 @@ def live_sales(state, live):
         "customers": len({order.user_id for order in paid}),
         "different_products_sold": len({item.product_id for _, item in units}),
     }
+
+
+def minute_sales(state, live):
+    """Sales of each minute of a session, from its start: [{gmv, items_sold, sku_orders,
+    customers}] (the last two as sets), orders outside the session in its first or last minute."""
+    count = max(1, -(-(live.end_time - live.start_time) // MINUTE))
+    minutes = [
+        {"gmv": Decimal(0), "items_sold": 0, "sku_orders": set(), "customers": set()}
+        for _ in range(count)
+    ]
+    for order in live_orders(state, live):
+        if order.status in UNPAID_OR_CANCELLED:
+            continue
+        minute = minutes[min(max((order.create_time - live.start_time) // MINUTE, 0), count - 1)]
+        minute["customers"].add(order.user_id)
+        for item in sold_units(order):
+            minute["gmv"] += Decimal(item.sale_price)
+            minute["items_sold"] += 1
+            minute["sku_orders"].add((order.id, item.sku_id))
+    return minutes
 
 
 def _host(state, live):
@@ -212,7 +255,20 @@ def _sort_key(view, field):
     return number, view["id"]
 
 
-# --- Endpoint ------------------------------------------------------------------------------------
+def _minute_view(live, index, minute, shop, currency, peak):
+    customers = len(minute["customers"])
+    rng = random.Random(f"live-audience:{live.id}:minute:{index}")
+    return {
+        "start_time": str(live.start_time + index * MINUTE),
+        "gmv": _amount(minute["gmv"], shop.currency, currency),
+        "items_sold": minute["items_sold"],
+        "sku_orders": len(minute["sku_orders"]),
+        "customers": customers,
+        "viewers": max(customers, int(peak * rng.uniform(0.4, 1.0))),
+    }
+
+
+# --- Endpoints -----------------------------------------------------------------------------------
 
 
 @route("GET", "/analytics/202508/shop_lives/performance", page_size=(1, 100))
@@ -237,3 +293,28 @@ def get_shop_lives_performance(state, request):
         )
     page = paginate(views, request, "live_stream_sessions")
     return {"latest_available_date": today, **page}
+
+
+@route("GET", "/analytics/202510/shop_lives/{live_id}/performance_per_minutes", page_size=(1, 100))
+def get_performance_per_minutes(state, request):
+    currency = _choice(request.query, "currency", CURRENCIES, "LOCAL")
+    with state.lock:
+        live = shop_record(state.lives, request.path_params["live_id"], request, "LIVE session")
+        if live.end_time > state.now():
+            raise ApiError(CODE_INVALID_PARAMETER, "Per-minute figures come once the LIVE ended")
+        if _host(state, live)[0] not in ACCOUNTS_WITH_INTERACTIONS:
+            raise ApiError(
+                CODE_INVALID_PARAMETER,
+                "Per-minute figures are kept for LIVE sessions of the shop's own accounts only",
+            )
+        peak = _interactions(live, live_sales(state, live)["customers"])["pcu"]
+        shop = state.shops[live.shop_id]
+        views = [
+            _minute_view(live, index, minute, shop, currency, peak)
+            for index, minute in enumerate(minute_sales(state, live))
+        ]
+    if not request.query.get("page_size"):
+        request = dataclasses.replace(
+            request, query={**request.query, "page_size": MINUTES_PER_PAGE}
+        )
+    return {"live_id": live.id, **paginate(views, request, "intervals")}

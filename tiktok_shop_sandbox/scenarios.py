@@ -11,6 +11,10 @@ set in motion (cancellations, returns...) still happens.
   video, LIVE, affiliate creators with their commission rates), and, by share of orders, buyer
   cancellations, address updates (type 3), package splits (type 4) and returns (type 12).
 - `live_burst`: `orders` LIVE orders of `skus` SKUs within `minutes`, recorded in a LiveSession.
+- `live_featured`: `orders` LIVE orders of the featured `skus` (`per_order_units` each) spread
+  over `seconds` from `start_time`, in a new LiveSession or the running `live_id`; SKUs in an
+  ongoing promotion (a `flash_activity_id`, say) sell at its deal. Orders the platform refuses
+  (out of stock, past a deal's limits) are counted by reason, not placed.
 - `authorization_events`: an authorization-expiry warning (type 7) and a deauthorization (type 6)
   of one shop, after `expiry_warning_after` and `deauthorize_after` sandbox seconds.
 """
@@ -19,8 +23,14 @@ import random
 from dataclasses import asdict, dataclass, fields
 
 from . import auth, orders, returns
-from .state import LiveSession
+from .deals import FLASH_SALE
+from .live import new_session
 
+# Stats key of each reason the platform refuses an order for.
+REFUSAL_STATS = {
+    orders.OutOfStock: "refused_out_of_stock",
+    orders.DealLimitReached: "refused_deal_limit",
+}
 SURFACE_WEIGHTS = {"SHOP": 40, "VIDEO": 25, "LIVE": 20, "AFFILIATE": 15}
 # (creator username, commission rate in hundredths of a percent)
 CREATORS = (
@@ -52,6 +62,19 @@ class LiveBurstOptions:
     minutes: float = 15.0
     shop_id: str = ""  # empty: the first US shop
     restock: bool = True  # the seller stocks up for the LIVE so it can sell `orders`
+
+
+@dataclass
+class LiveFeaturedOptions:
+    skus: tuple = ()  # the featured SKU ids; empty: the flash sale's SKUs
+    orders: int = 500
+    seconds: float = 60.0
+    per_order_units: int = 1
+    shop_id: str = ""  # empty: the first US shop
+    flash_activity_id: str = ""  # a FLASHSALE of the shop the LIVE pins
+    live_id: str = ""  # a session of the shop to sell in; empty: a new one over the window
+    start_time: int = 0  # sandbox time the window opens; 0: when the scenario starts
+    title: str = "LIVE featured deals"
 
 
 @dataclass
@@ -128,8 +151,9 @@ class Scenario:
     def place(self, shop, items, surface, when, **extra):
         try:
             order = orders.place_order(self.state, shop, items, surface, create_time=when, **extra)
-        except orders.OrderRefused:
+        except orders.OrderRefused as refusal:
             self.count("refused")
+            self.count(REFUSAL_STATS.get(type(refusal), "refused_other"))
             return None
         self.count("orders")
         return order
@@ -278,6 +302,71 @@ class LiveBurst(Scenario):
             self.live.order_ids.append(order.id)
 
 
+class LiveFeatured(Scenario):
+    name = "live_featured"
+    options_class = LiveFeaturedOptions
+
+    def schedule_events(self):
+        options = self.options
+        if options.orders < 0 or options.seconds <= 0 or options.per_order_units < 1:
+            raise ValueError("orders must be 0 or more, seconds above 0, per_order_units 1 or more")
+        shop = _shop_or_first_us(self.state, options.shop_id)
+        self.flash_sale = self._flash_sale(shop)
+        featured = self._featured(shop)
+        start = options.start_time or self.started_at
+        self.live = self._session(shop, start)
+        self.stats["live_id"] = self.live.id
+        for offset in sorted(self.rng.uniform(0, options.seconds) for _ in range(options.orders)):
+            self.at(start + offset, self._order, shop, self.rng.choice(featured), start + offset)
+        self.at(start + options.seconds, self.finish)
+
+    def _flash_sale(self, shop):
+        activity_id = str(self.options.flash_activity_id or "")
+        if not activity_id:
+            return None
+        activity = self.state.activities.get(activity_id)
+        if activity is None or activity.shop_id != shop.id or activity.activity_type != FLASH_SALE:
+            raise ValueError(f"{activity_id} is not a flash sale of shop {shop.id}")
+        return activity
+
+    def _featured(self, shop):
+        sku_ids = [str(sku_id) for sku_id in self.options.skus]
+        if not sku_ids and self.flash_sale is not None:
+            sku_ids = list(self.flash_sale.skus)
+        if not sku_ids:
+            raise ValueError("skus is required (or a flash_activity_id with SKUs)")
+        for sku_id in sku_ids:
+            sku = self.state.skus.get(sku_id)
+            if sku is None or self.state.products[sku.product_id].shop_id != shop.id:
+                raise ValueError(f"SKU {sku_id} is not sold by shop {shop.id}")
+        return sku_ids
+
+    def _session(self, shop, start):
+        if not self.options.live_id:
+            return new_session(
+                self.state, shop, self.options.title, int(start), _seconds(self.options.seconds)
+            )
+        session = self.state.lives.get(str(self.options.live_id))
+        if session is None or session.shop_id != shop.id:
+            raise ValueError(f"{self.options.live_id} is not a LIVE session of shop {shop.id}")
+        return session
+
+    def _order(self, shop, sku_id, when):
+        sold_at_deal = self._deal_units()
+        items = [(sku_id, self.options.per_order_units)]
+        order = self.place(
+            shop, items, "LIVE", int(when), live_id=self.live.id, content_id=self.live.id
+        )
+        if order is None:
+            return
+        self.live.order_ids.append(order.id)
+        if self._deal_units() > sold_at_deal:
+            self.count("flash_sale_orders")
+
+    def _deal_units(self):
+        return sum(deal.sold for deal in self.flash_sale.skus.values()) if self.flash_sale else 0
+
+
 class AuthorizationEvents(Scenario):
     name = "authorization_events"
     options_class = AuthorizationEventsOptions
@@ -297,7 +386,10 @@ class AuthorizationEvents(Scenario):
         self.finish()
 
 
-SCENARIOS = {scenario.name: scenario for scenario in (OrderStream, LiveBurst, AuthorizationEvents)}
+SCENARIOS = {
+    scenario.name: scenario
+    for scenario in (OrderStream, LiveBurst, LiveFeatured, AuthorizationEvents)
+}
 
 
 class ScenarioRunner:
@@ -373,8 +465,9 @@ def _shop_or_first_us(state, shop_id):
 
 
 def _new_live(state, shop, title, start, length):
-    live = LiveSession(
-        id=state.new_id(), shop_id=shop.id, title=title, start_time=start, end_time=start + length
-    )
-    state.lives[live.id] = live
-    return live
+    return new_session(state, shop, title, start, length)
+
+
+def _seconds(value):
+    """Whole seconds covering `value`."""
+    return int(-(-value // 1))

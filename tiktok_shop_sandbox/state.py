@@ -324,6 +324,49 @@ class LiveSession:
 
 
 @dataclass
+class DealSku:
+    """One SKU in a promotion activity: its deal (a price or a percentage off) and its limits.
+
+    `quantity_limit` and `quantity_per_user` are units, -1 for no limit; `sold` and `sold_per_user`
+    count the units bought at the deal so far."""
+
+    sku_id: str
+    product_id: str
+    activity_price: str = ""  # the deal's fixed price, major units ("" when `discount` is set)
+    discount: str = ""  # percent off the SKU's price ("" when `activity_price` is set)
+    quantity_limit: int = -1
+    quantity_per_user: int = -1
+    sold: int = 0
+    sold_per_user: dict = field(default_factory=dict)  # buyer user_id -> units
+
+
+@dataclass
+class PromotionActivity:
+    """A seller's promotion (§5.10): a product discount, a fixed price or a flash sale for a while.
+
+    NOT_START until `begin_time`, ONGOING until `end_time` (0: INDEFINITE, no end), then EXPIRED;
+    DEACTIVATED by the seller or, for a flash sale whose stock ran out, by the platform
+    (`deactivation_reason`)."""
+
+    id: str
+    shop_id: str
+    title: str
+    activity_type: str
+    begin_time: int
+    end_time: int
+    create_time: int
+    update_time: int
+    duration_type: str = "NORMAL"
+    product_level: str = "PRODUCT"
+    discount: dict | None = None  # SHIPPING_DISCOUNT / BUY_MORE_SAVE_MORE terms, kept as sent
+    participation_limit: list = field(default_factory=list)  # [{"type": ...}]
+    status: str = "NOT_START"
+    deactivation_reason: str = ""
+    skus: dict = field(default_factory=dict)  # sku_id -> DealSku
+    buyers: set = field(default_factory=set)  # user_ids who bought at the deal
+
+
+@dataclass
 class FeeRates:
     """Rates the finance endpoints apply to each order, as fractions of the relevant base."""
 
@@ -376,6 +419,7 @@ class SandboxState:
         self.returns = {}  # return_id -> Return
         self.adjustments = {}  # id -> Adjustment
         self.lives = {}  # id -> LiveSession
+        self.activities = {}  # id -> PromotionActivity
         self.images = {}  # uri -> bytes
         self.idempotency = {}  # (path, shop_id, idempotency_key) -> response data
         # Reference data, filled by catalog.seed_reference_data / logistics.seed_reference_data:

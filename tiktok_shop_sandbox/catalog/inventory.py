@@ -1,6 +1,10 @@
-"""Inventory and prices (§5.3): update a product's stock and prices, search what is committed."""
+"""Inventory and prices (§5.3): update a product's stock and prices, search what is committed.
+
+Stock set below what an ongoing flash sale still has to sell ends that flash sale (`deals.py`).
+"""
 
 from ..constants import CODE_INVALID_PARAMETER
+from ..deals import guard_flash_sale_stock
 from ..routing import ApiError, route
 from ..state import money
 from .problems import CODE_PRODUCT_INVALID, Problem, raise_first
@@ -35,6 +39,7 @@ def update_inventory(state, request):
             for stock in entry["inventory"]:
                 sku.inventory[str(stock["warehouse_id"])] = stock["quantity"]
         product.update_time = state.now()
+        guard_flash_sale_stock(state, [str(entry["id"]) for entry in entries])
     return {}
 
 

@@ -13,7 +13,9 @@ from ..constants import FBT, ORDER_STATUSES, SELLER_FULFILLMENT, UNSHIPPED_STATU
 from .api import order_to_api
 from .checkout import (
     SURFACES,
+    DealLimitReached,
     OrderRefused,
+    OutOfStock,
     available_units,
     masked_address,
     place_order,

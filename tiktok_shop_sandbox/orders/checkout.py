@@ -2,7 +2,8 @@
 
 The SKUs must be on sale and in stock, stock is taken at once (one line item per unit, each from
 a warehouse), prices get seller and platform discounts, shipping its fee and discounts, US orders
-their sales tax, and the `payment` block keeps TikTok's identities:
+their sales tax (a SKU in an ongoing promotion sells at its deal, within the deal's limits: see
+`deals.py`), and the `payment` block keeps TikTok's identities:
 
     sub_total    = original_total_product_price - seller_discount - platform_discount
     shipping_fee = original_shipping_fee - shipping_fee_seller_discount
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..constants import FBT, SELLER_FULFILLMENT, UNSHIPPED_STATUSES
+from ..deals import deal_of, deal_price, limit_refusal, record_sale
 from ..state import LineItem, Order, money
 from .lifecycle import mark_paid, push_status
 
@@ -32,6 +34,14 @@ DEFAULT_FREE_SHIPPING_FROM = "50"
 
 class OrderRefused(ValueError):
     """The platform would not let a buyer place this order (unknown SKU, not on sale, no stock)."""
+
+
+class OutOfStock(OrderRefused):
+    """A SKU of the order has fewer units available than the buyer wants."""
+
+
+class DealLimitReached(OrderRefused):
+    """A promotion's quantity limit, per-buyer limit or one-order rule refuses the order."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,8 @@ def place_order(
     :param shipping_discounts: (seller, platform) amounts off the shipping fee, drawn when None
     :param tax_rate: US sales tax rate on each unit, the recipient's state's when None
     :param commission_rate: affiliate commission in hundredths of a percent (1000 = 10 %)
-    :raises OrderRefused: unknown SKU, SKU of another shop, product not on sale, not enough stock
+    :raises OrderRefused: unknown SKU, SKU of another shop, product not on sale; `OutOfStock`;
+        `DealLimitReached` past a promotion's limits
     """
     with state.lock:
         wanted = _wanted_units(state, shop, items)
@@ -132,7 +143,7 @@ def place_order(
             raise OrderRefused(f"unknown surface {surface!r}")
         rng = state.rng
         fulfillment_type = _fulfillment_type(state, wanted, fulfillment_type, rng)
-        allocation = _allocate_stock(state, wanted, fulfillment_type == FBT)
+        _check_stock(state, wanted, fulfillment_type == FBT)
         if fulfillment_type == FBT:
             shipping_type = "TIKTOK"
         elif shipping_type is None:
@@ -147,11 +158,14 @@ def place_order(
         tax_rate = place.tax_rate if tax_rate is None else tax_rate
         sales_tax_rate = Decimal(0) if free_order else Decimal(str(tax_rate))
         now = state.now() if create_time is None else create_time
+        user_id = user_id or str(BUYER_ID_BASE + rng.randrange(BUYER_POOL_SIZE) * 7919)
+        deals = {} if free_order else _deals(state, shop, wanted, user_id, now)
+        allocation = _allocate_stock(state, wanted, fulfillment_type == FBT)
         order = Order(
             id=state.new_id(),
             shop_id=shop.id,
             status="UNPAID",
-            user_id=user_id or str(BUYER_ID_BASE + rng.randrange(BUYER_POOL_SIZE) * 7919),
+            user_id=user_id,
             create_time=now,
             update_time=now,
             line_items=[],
@@ -175,9 +189,14 @@ def place_order(
         order.buyer_email = f"v{int(order.user_id) % 10**12:012d}@scs.tiktokw.us"
         order.warehouse_id = allocation[0][1]
         _set_delivery_option(state, order, shop.region)
-        order.line_items = _line_items(state, order, allocation, unit_discount, sales_tax_rate)
+        order.line_items = _line_items(
+            state, order, allocation, unit_discount, sales_tax_rate, deals
+        )
         order.payment = _payment(state, order, rng, free_order, shipping_discounts)
         state.orders[order.id] = order
+        for sku, quantity in wanted:
+            if sku.id in deals:
+                record_sale(*deals[sku.id], user_id, quantity)
         if paid:
             mark_paid(state, order.id, on_hold=on_hold, paid_time=now)
         else:
@@ -231,14 +250,33 @@ def available_units(state, sku, fbt):
     )
 
 
+def _check_stock(state, wanted, fbt):
+    """Refuse the order before anything is drawn or taken when a SKU lacks the units."""
+    for sku, quantity in wanted:
+        if available_units(state, sku, fbt) < quantity:
+            raise OutOfStock(f"SKU {sku.id} ({sku.seller_sku}) is out of stock")
+
+
+def _deals(state, shop, wanted, user_id, when):
+    """{sku_id: (activity, DealSku)} of the promotions the order's SKUs sell at `when`; the
+    order is refused before any stock is taken when one of their limits says no."""
+    found = {}
+    for sku, quantity in wanted:
+        deal = deal_of(state, shop.id, sku.id, when)
+        if deal is None:
+            continue
+        refusal = limit_refusal(*deal, user_id, quantity)
+        if refusal:
+            raise DealLimitReached(refusal)
+        found[sku.id] = deal
+    return found
+
+
 def _allocate_stock(state, wanted, fbt):
     """Take each unit from the fullest eligible warehouse; return [(Sku, warehouse_id)] per unit.
 
-    Checked for every SKU before anything is taken, so a refused order leaves stock untouched.
+    Called once `_check_stock` and the deals agreed, so a refused order leaves stock untouched.
     """
-    for sku, quantity in wanted:
-        if available_units(state, sku, fbt) < quantity:
-            raise OrderRefused(f"SKU {sku.id} ({sku.seller_sku}) is out of stock")
     units = []
     for sku, quantity in wanted:
         for _unit in range(quantity):
@@ -293,14 +331,14 @@ def _quantize(amount, currency):
     return Decimal(money(amount, currency))
 
 
-def _line_items(state, order, allocation, unit_discount, tax_rate):
+def _line_items(state, order, allocation, unit_discount, tax_rate, deals):
     currency = order.currency
     products = state.products
     items = []
     for sku, warehouse_id in allocation:
         original = _quantize(sku.price, currency)
-        seller_discount, platform_discount = (
-            _quantize(amount, currency) for amount in unit_discount(original)
+        seller_discount, platform_discount = _discounts(
+            sku, original, unit_discount, deals.get(sku.id), currency
         )
         sale = original - seller_discount - platform_discount
         product = products[sku.product_id]
@@ -324,6 +362,16 @@ def _line_items(state, order, allocation, unit_discount, tax_rate):
             )
         )
     return items
+
+
+def _discounts(sku, original, unit_discount, deal, currency):
+    """(seller, platform) discount on one unit: as drawn or given, except that a promotion's deal
+    replaces the seller's share (the unit sells at the deal price, less the platform's share)."""
+    if deal is None:
+        return tuple(_quantize(amount, currency) for amount in unit_discount(original))
+    price = deal_price(deal[1], sku, currency)
+    platform = min(_quantize(unit_discount(price)[1], currency), price)
+    return original - price, platform
 
 
 def _first_image(product):

@@ -11,7 +11,7 @@ import struct
 import zlib
 from decimal import Decimal
 
-from tiktok_shop_sandbox import affiliate, catalog, finance, live, logistics  # noqa: F401
+from tiktok_shop_sandbox import affiliate, catalog, finance, live, logistics, promotions  # noqa: F401
 from tiktok_shop_sandbox.orders import (
     SELLER_FULFILLMENT,
     place_order,

@@ -133,3 +133,73 @@ def test_control_paths_need_no_signature_but_tiktok_paths_do(sandbox):
     assert requests.get(sandbox.url + "/sandbox/state", timeout=5).status_code == 200
     response = requests.get(sandbox.url + "/authorization/202309/shops", timeout=5)
     assert response.json()["code"] == 36009004
+
+
+def test_live_sessions_start_list_and_end(sandbox, control, us_shop):
+    status, session = control(
+        "POST", f"/sandbox/shops/{us_shop.id}/lives", {"title": "Friday drop", "duration": 900}
+    )
+    assert status == 200 and session["on_air"] and session["title"] == "Friday drop"
+    assert session["end_time"] - session["start_time"] == 900
+    _, listed = control("GET", f"/sandbox/lives?shop_id={us_shop.id}")
+    assert [live["live_id"] for live in listed["lives"]] == [session["live_id"]]
+
+    status, ended = control("POST", f"/sandbox/lives/{session['live_id']}/end")
+
+    assert status == 200 and not ended["on_air"]
+    assert session["start_time"] <= ended["end_time"] <= sandbox.state.now()
+    assert control("POST", f"/sandbox/lives/{session['live_id']}/end")[0] == 409
+    bad = control("POST", f"/sandbox/shops/{us_shop.id}/lives", {"duration": 0})
+    assert bad[0] == 400
+
+
+def flash_sale_body(sandbox, sku, quantity_limit):
+    now = sandbox.state.now()
+    return {
+        "title": "LIVE flash sale",
+        "activity_type": "FLASHSALE",
+        "product_level": "VARIATION",
+        "begin_time": now,
+        "end_time": now + 900,
+        "products": [
+            {
+                "id": sku.product_id,
+                "skus": [{"id": sku.id, "discount": "30", "quantity_limit": quantity_limit}],
+            }
+        ],
+    }
+
+
+def test_stock_set_below_a_flash_sale_deactivates_it(sandbox, control, us_shop, stock, pushed):
+    sku = stock(us_shop)[0]
+    status, answer = control("POST", f"/sandbox/skus/{sku.id}/stock", {"quantity": 30})
+    assert status == 200 and answer["available"] == sku.available() == 30
+    assert sorted(answer["inventory"].values())[-1] == 30
+    shop_activities = f"/sandbox/shops/{us_shop.id}/activities"
+    status, activity = control("POST", shop_activities, flash_sale_body(sandbox, sku, 20))
+    assert status == 200 and activity["status"] == "ONGOING"
+
+    _, kept = control("POST", f"/sandbox/skus/{sku.id}/stock", {"quantity": 20})
+    _, lowered = control("POST", f"/sandbox/skus/{sku.id}/stock", {"quantity": 19})
+
+    assert kept["deactivated_activities"] == []
+    assert lowered["deactivated_activities"] == [activity["activity_id"]]
+    [listed] = control("GET", shop_activities)[1]["activities"]
+    assert (listed["status"], listed["deactivation_reason"]) == (
+        "DEACTIVATED",
+        "INSUFFICIENT_STOCK",
+    )
+    assert [n["data"]["status"] for n in pushed(39)] == ["ONGOING", "DEACTIVATED"]
+
+
+def test_activities_and_stock_refused_through_the_control_api(sandbox, control, us_shop, stock):
+    sku = stock(us_shop)[0]
+    shop_activities = f"/sandbox/shops/{us_shop.id}/activities"
+    too_much = flash_sale_body(sandbox, sku, sku.available() + 1)
+
+    status, answer = control("POST", shop_activities, too_much)
+
+    assert status == 400 and "unit(s) available" in answer["error"]
+    assert control("GET", shop_activities)[1] == {"activities": []}
+    assert control("POST", f"/sandbox/skus/{sku.id}/stock", {"quantity": -1})[0] == 400
+    assert control("POST", "/sandbox/skus/123/stock", {"quantity": 1})[0] == 404

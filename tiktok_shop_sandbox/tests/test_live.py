@@ -1,5 +1,6 @@
 """Shop LIVE performance of the sandbox: figures computed from each session's orders."""
 
+import functools
 import time
 from decimal import Decimal
 
@@ -197,3 +198,82 @@ def test_live_gmv_through_http(sandbox):
     assert Decimal(sales["gmv"]["amount"]) == sale_total(sold)
     assert sales["items_sold"] == 3
     assert sales["sku_orders"] == 2
+
+
+# --- per minute -----------------------------------------------------------------------------------
+
+
+def per_minute(world, shop, live_id, **query):
+    path = f"/analytics/202510/shop_lives/{live_id}/performance_per_minutes"
+    return world.call("GET", path, shop, query=query)
+
+
+def session_of_four_minutes_of_sales(world):
+    """A one-hour session with paid orders in minutes 0, 0, 5 and after its end, a cancelled
+    one and an unpaid one; the clock stops past the session's end."""
+    product = world.add_product(world.us, prices=("20.00", "35.00"))
+    first, second = product.skus
+    session = world.add_live(world.us, [], start=world.state.now())
+    sell = functools.partial(world.add_order, world.us, live_id=session.id)
+    sell([(first, 2)], status="AWAITING_SHIPMENT", user_id="1001")
+    sell([(first, 1), (second, 1)], status="AWAITING_SHIPMENT", user_id="1002")
+    world.advance(5 * 60 + 30)
+    sell([(second, 3)], status="AWAITING_SHIPMENT", user_id="1001")
+    sell([(first, 1)], status="CANCELLED", user_id="1004")
+    world.advance(3600)
+    sell([(second, 1)], status="AWAITING_SHIPMENT", user_id="1005")  # checkout after the end
+    sell([(second, 1)], status="UNPAID", user_id="1003")
+    return session
+
+
+def test_minutes_add_up_to_the_sessions_figures(world):
+    session = session_of_four_minutes_of_sales(world)
+
+    answer = per_minute(world, world.us, session.id)
+    totals = performance(world, world.us, "202509")["live_stream_sessions"][0]["sales_performance"]
+
+    minutes = answer["intervals"]
+    assert answer["live_id"] == session.id and answer["next_page_token"] == ""
+    assert [int(m["start_time"]) for m in minutes] == list(
+        range(session.start_time, session.end_time, 60)
+    )
+    gmv = sum(Decimal(m["gmv"]["amount"]) for m in minutes)
+    assert gmv == Decimal(totals["gmv"]["amount"]) == Decimal("235.00")
+    assert sum(m["items_sold"] for m in minutes) == totals["items_sold"] == 8
+    assert sum(m["sku_orders"] for m in minutes) == totals["sku_orders"] == 5
+    by_minute = {index: m for index, m in enumerate(minutes) if m["items_sold"]}
+    assert sorted(by_minute) == [0, 5, 59]
+    assert [by_minute[i]["customers"] for i in (0, 5, 59)] == [2, 1, 1]
+    assert totals["customers"] == 3  # buyer 1001 bought in minutes 0 and 5
+    assert all(m["viewers"] >= m["customers"] for m in minutes)
+    assert minutes == per_minute(world, world.us, session.id)["intervals"]
+
+
+def test_minutes_page_and_convert_to_usd(world):
+    product = world.add_product(world.id, prices=("149000",))
+    session = world.add_live(world.id, [], start=world.state.now())
+    world.add_order(world.id, [(product.skus[0], 1)], status="ON_HOLD", live_id=session.id)
+    world.advance(3600)
+
+    first = per_minute(world, world.id, session.id, page_size=25, currency="USD")
+    second = per_minute(
+        world, world.id, session.id, page_size=25, page_token=first["next_page_token"]
+    )
+
+    assert len(first["intervals"]) == len(second["intervals"]) == 25
+    assert int(second["intervals"][0]["start_time"]) == session.start_time + 25 * 60
+    expected = (Decimal(149000) / LOCAL_PER_USD["IDR"]).quantize(Decimal("0.01"))
+    assert first["intervals"][0]["gmv"] == {"amount": str(expected), "currency": "USD"}
+
+
+def test_minutes_come_once_the_session_ended_and_for_the_shops_own_sessions(world):
+    on_air = world.add_live(world.us, [], start=world.state.now() - 60)
+    _, paid = live_with_orders(world, world.us, ("9.00", "11.00"), creator="hostwithjo")
+    hosted = next(live for live in world.state.lives.values() if paid[0].id in live.order_ids)
+
+    with pytest.raises(ApiError, match="once the LIVE ended"):
+        per_minute(world, world.us, on_air.id)
+    with pytest.raises(ApiError, match="own accounts"):
+        per_minute(world, world.us, hosted.id)
+    with pytest.raises(ApiError, match="LIVE session not found"):
+        per_minute(world, world.jp, hosted.id)

@@ -2,12 +2,15 @@
 
 import time
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
-from tiktok_shop_sandbox import orders
+from tiktok_shop_sandbox import orders, promotions
 from tiktok_shop_sandbox.app import Sandbox
 from tiktok_shop_sandbox.scenarios import CREATORS
+
+from .handler_fixtures import in_stock_skus, seller_client
 
 START = 1_780_000_000
 
@@ -163,3 +166,146 @@ def test_the_control_api_runs_and_stops_scenarios(sandbox, control):
     [running] = control("GET", "/sandbox/scenarios")[1]["scenarios"]
     assert running["stats"]["orders"] > 50
     assert control("POST", "/sandbox/scenarios/stop", {})[1] == {"stopped": 1}
+
+
+def stock_up(sandbox, skus, quantity):
+    with sandbox.state.lock:
+        for sku in skus:
+            warehouse = next(
+                w for w in sorted(sku.inventory) if not sandbox.state.is_fbt_warehouse(w)
+            )
+            sku.inventory = dict.fromkeys(sku.inventory, 0) | {warehouse: quantity}
+
+
+def test_a_featured_live_sells_exactly_its_skus_within_the_window(sandbox, us_shop, stock, pushed):
+    featured = stock(us_shop, count=2)
+    stock_up(sandbox, featured, 250)
+    start = sandbox.state.now() + 120
+
+    scenario = sandbox.scenarios.start(
+        "live_featured",
+        shop_id=us_shop.id,
+        skus=[sku.id for sku in featured],
+        orders=300,
+        seconds=60,
+        per_order_units=2,
+        start_time=start,
+    )
+    sandbox.advance(200)
+
+    session = sandbox.state.lives[scenario.stats["live_id"]]
+    sold = [sandbox.state.orders[order_id] for order_id in session.order_ids]
+    assert (session.start_time, session.end_time) == (start, start + 60)
+    assert len(sold) == scenario.stats["orders"] == 250  # 500 units of stock, 2 a buyer
+    assert scenario.stats["refused"] == scenario.stats["refused_out_of_stock"] == 50
+    assert {item.sku_id for order in sold for item in order.line_items} == {s.id for s in featured}
+    assert all(len(order.line_items) == 2 for order in sold)
+    assert all(start <= order.create_time <= start + 60 for order in sold)
+    assert {(order.surface, order.live_id) for order in sold} == {("LIVE", session.id)}
+    pushed_orders = {n["data"]["order_id"] for n in pushed(1)}
+    assert set(session.order_ids) <= pushed_orders
+    assert not scenario.active
+
+
+def test_a_featured_live_sells_its_flash_sale_within_the_deal_limits(sandbox, us_shop, stock):
+    sku = stock(us_shop, count=1)[0]
+    stock_up(sandbox, [sku], 200)
+    now = sandbox.state.now()
+    with sandbox.state.lock:
+        activity = promotions.new_activity(
+            sandbox.state,
+            us_shop,
+            {
+                "title": "LIVE flash sale",
+                "activity_type": "FLASHSALE",
+                "product_level": "VARIATION",
+                "begin_time": now,
+                "end_time": now + 600,
+            },
+        )
+        terms = {"activity_price_amount": "1.00", "quantity_limit": 50, "quantity_per_user": 1}
+        deal = {"products": [{"id": sku.product_id, "skus": [{"id": sku.id, **terms}]}]}
+        promotions.update_products(sandbox.state, activity, deal)
+        promotions.open_activity(sandbox.state, activity)
+
+    scenario = sandbox.scenarios.start(
+        "live_featured", shop_id=us_shop.id, orders=120, flash_activity_id=activity.id
+    )
+    sandbox.advance(61)
+
+    stats = scenario.stats
+    assert stats["orders"] == stats["flash_sale_orders"] == 50
+    assert stats["refused"] == stats["refused_deal_limit"] == 70
+    session = sandbox.state.lives[stats["live_id"]]
+    units = [
+        item for order_id in session.order_ids for item in sandbox.state.orders[order_id].line_items
+    ]
+    assert {Decimal(u.original_price) - Decimal(u.seller_discount) for u in units} == {
+        Decimal("1.00")
+    }
+    buyers = [sandbox.state.orders[order_id].user_id for order_id in session.order_ids]
+    assert len(set(buyers)) == 50  # one unit a buyer
+    assert activity.skus[sku.id].sold == 50 and activity.status == "ONGOING"
+
+
+def test_featured_live_options_are_checked(sandbox, us_shop):
+    other_shop_sku = next(
+        sku
+        for sku in sandbox.state.skus.values()
+        if sandbox.state.products[sku.product_id].shop_id != us_shop.id
+    )
+    with pytest.raises(ValueError, match="skus is required"):
+        sandbox.scenarios.start("live_featured", shop_id=us_shop.id)
+    with pytest.raises(ValueError, match="not sold by shop"):
+        sandbox.scenarios.start("live_featured", shop_id=us_shop.id, skus=[other_shop_sku.id])
+    with pytest.raises(ValueError, match="not a flash sale"):
+        sandbox.scenarios.start("live_featured", shop_id=us_shop.id, flash_activity_id="42")
+
+
+def test_a_featured_live_places_500_orders_a_minute_on_time(wait_until):
+    # At 30 sandbox seconds a real second the minute's 500 orders are due within 2 real seconds;
+    # the clock thread places them (webhooks queued, stock taken) as they come due.
+    with Sandbox(5, speed=30) as sandbox:
+        shop = sandbox.shop("US")
+        featured = in_stock_skus(sandbox, shop, minimum=1)[:3]
+        stock_up(sandbox, featured, 500)
+        scenario = sandbox.scenarios.start(
+            "live_featured", shop_id=shop.id, skus=[s.id for s in featured], orders=500, seconds=60
+        )
+
+        assert wait_until(lambda: scenario.stats.get("orders") == 500, timeout=6), scenario.stats
+        assert "refused" not in scenario.stats
+
+
+def test_per_minute_figures_of_a_featured_live_through_the_client(sandbox, us_shop, stock):
+    featured = stock(us_shop, count=2)
+    stock_up(sandbox, featured, 400)
+    scenario = sandbox.scenarios.start(
+        "live_featured", shop_id=us_shop.id, skus=[s.id for s in featured], orders=200, seconds=180
+    )
+    sandbox.advance(181)
+    live_id = scenario.stats["live_id"]
+    day = time.strftime("%Y-%m-%d", time.gmtime(sandbox.state.now()))
+
+    with seller_client(sandbox, us_shop) as client:
+        minutes = list(
+            client.paginate(
+                "GET",
+                f"/analytics/202510/shop_lives/{live_id}/performance_per_minutes",
+                items_key="intervals",
+                shop_cipher=us_shop.cipher,
+                page_size=2,
+            )
+        )
+        sessions = client.request(
+            "GET",
+            "/analytics/202509/shop_lives/performance",
+            params={"start_date_ge": day, "end_date_lt": "2100-01-01"},
+            shop_cipher=us_shop.cipher,
+        )["live_stream_sessions"]
+
+    totals = next(s for s in sessions if s["id"] == live_id)["sales_performance"]
+    assert len(minutes) == 3
+    assert sum(Decimal(m["gmv"]["amount"]) for m in minutes) == Decimal(totals["gmv"]["amount"])
+    assert sum(m["items_sold"] for m in minutes) == totals["items_sold"] == 200
+    assert sum(m["sku_orders"] for m in minutes) == totals["sku_orders"] == 200
