@@ -149,6 +149,7 @@ def create_bank_lines(env, shop, sandbox):
 
 def timed_sync(registry, Environment, shop_id):
     peak_memory_reset()
+    before = peak_memory_mib()
     started = time.perf_counter()
     with registry.cursor() as cr:
         env = Environment(cr, 1, {})
@@ -167,7 +168,7 @@ def timed_sync(registry, Environment, shop_id):
             ),
             "payouts matched": len(shop.payout_ids.filtered(lambda p: p.state == "matched")),
             "log": (log.state, log.created_count, log.failed_count, log.message),
-            "memory": peak_memory_mib(),
+            "memory": (before, peak_memory_mib()),
         }
     return figures
 
@@ -260,7 +261,8 @@ def report(args, sync, raw, payouts):
         f"connector sync: {sync['statements']} statements, {orders} orders settled and reconciled "
         f"({sync['unmatched']} not), {sync['payouts matched']}/{payouts} payouts matched, "
         f"{sync['seconds']:.1f} s = {sync_rate:.0f} orders/s (target < 180 s); "
-        f"peak memory {sync['memory']:.0f} MiB; sync log {sync['log']}"
+        "memory of this process {:.0f} MiB before, peak {:.0f} MiB during; ".format(*sync["memory"])
+        + f"sync log {sync['log']}"
     )
     print(f"raw ORM, same entries created and posted: {raw:.1f} s = {raw_rate:.0f} orders/s")
     ratio = sync_rate / raw_rate if raw_rate else 0

@@ -266,6 +266,8 @@ class TikTokShopSettlements(models.Model):
                 self._tiktok_import_statement(statement, log)
                 self._tiktok_mark_advance("fees", [{"update_time": statement.statement_time}])
                 self.env["ir.cron"]._commit_progress()
+                # A month is thousands of invoices: keep one statement's records in memory.
+                self.env.invalidate_all()
             self._tiktok_import_payouts(since, log)
             self.payout_ids._tiktok_match_bank()
             self._tiktok_import_unsettled(log)
