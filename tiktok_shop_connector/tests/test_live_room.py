@@ -360,7 +360,7 @@ class TestFlashReport(LiveRoomMixin, TransactionCase):
         # The screen shows the same figures.
         event.invalidate_recordset(["flash_report_html"])
         screen = str(event.flash_report_html)
-        for key in ("revenue", "margin", "estimated_fees", "cost_not_shipped"):
+        for key in ("revenue", "margin", "other", "cancelled_amount"):
             self.assertIn(f'oe_currency_value">{formatLang(self.env, report[key])}<', screen, key)
         self.assertIn(self.product.display_name, screen)
 
