@@ -154,6 +154,12 @@ class TestLiveDashboard(LiveRoomMixin, TransactionCase):
 class TestLiveAlerts(LiveRoomMixin, TransactionCase):
     """Running low and sold out: each told once to the warehouse team, with an activity."""
 
+    def _sell(self, quantity, seconds_ago):
+        """A LIVE order imported, then reserved: it takes its units from the held stock."""
+        order = self._order_at(quantity, seconds_ago)
+        self._reserve()
+        return order
+
     def _notified(self, since):
         """{partner: [notification payload]} of the simple notifications sent since `since`."""
         notified = defaultdict(list)
@@ -171,13 +177,13 @@ class TestLiveAlerts(LiveRoomMixin, TransactionCase):
         self.assertEqual(line.fenced_qty, 4)
 
         since = self._last_bus_id()
-        self._order_at(1, 60)
+        self._sell(1, 60)
         self.assertEqual((line.remaining_qty, line.alert_state), (3, "none"))
         self.assertFalse(self._notified(since))
         self.assertFalse(event.activity_ids)
 
         since = self._last_bus_id()
-        self._order_at(1, 50)
+        self._sell(1, 50)
         self.assertEqual((line.remaining_qty, line.alert_state), (2, "low"))
         notified = self._notified(since)
         self.assertIn(self.host.partner_id, notified)
@@ -191,13 +197,13 @@ class TestLiveAlerts(LiveRoomMixin, TransactionCase):
         self.assertEqual(event.activity_ids.user_id, self.host)
 
         since = self._last_bus_id()
-        self._order_at(1, 40)
+        self._sell(1, 40)
         self.assertEqual((line.remaining_qty, line.alert_state), (1, "low"))
         self.assertFalse(self._notified(since), "running low is told once")
         self.assertEqual(len(event.activity_ids), 1)
 
         since = self._last_bus_id()
-        last = self._order_at(1, 30)
+        last = self._sell(1, 30)
         self.assertEqual((line.remaining_qty, line.alert_state), (0, "sold_out"))
         (sold_out,) = self._notified(since)[self.picker.partner_id]
         self.assertEqual(sold_out["type"], "danger")
@@ -207,9 +213,9 @@ class TestLiveAlerts(LiveRoomMixin, TransactionCase):
         )
 
         since = self._last_bus_id()
-        self._reserve()
         self.assertEqual(line.fence_move_id.state, "cancel", "the held stock is all taken")
         last._tiktok_cancel_from_tiktok()
+        self._reserve()
         self.assertEqual((line.remaining_qty, line.alert_state), (0, "sold_out"))
         self.assertFalse(self._notified(since), "nothing new to tell")
         self.assertEqual(len(event.activity_ids), 2)
@@ -218,7 +224,7 @@ class TestLiveAlerts(LiveRoomMixin, TransactionCase):
         event = self._event(lines=[(self.product, 2)], reserve_buffer_percent=0)
         event.action_schedule()
         since = self._last_bus_id()
-        self._order_at(2, 60)
+        self._sell(2, 60)
         self.assertEqual(event.line_ids.alert_state, "sold_out")
         self.assertEqual(event.activity_ids.summary, "Sold out on the LIVE")
         self.assertTrue(self._notified(since)[self.picker.partner_id])

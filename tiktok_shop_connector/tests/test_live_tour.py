@@ -65,7 +65,8 @@ class TestLiveControlRoomTour(LiveEventMixin, HttpCase):
             self.fail(f"Chromium is missing: neither {CHROMIUM} nor chromium on PATH")
 
     def _sell_during_the_tour(self):
-        """A buyer orders on TikTok; Odoo imports the order on a cursor of its own."""
+        """A buyer orders on TikTok; Odoo imports the order, then the reservation cron the
+        import triggered takes its units from the held stock, each on a cursor of its own."""
         try:
             with self.registry.cursor() as cr:
                 shop = self.us.with_env(self.env(cr=cr))
@@ -74,6 +75,9 @@ class TestLiveControlRoomTour(LiveEventMixin, HttpCase):
                 )
                 shop._tiktok_import_order_ids([remote.id])
                 self.sold_during = remote.id
+            with self.registry.cursor() as cr:
+                requests = self.env["tiktok.reservation.request"].with_env(self.env(cr=cr))
+                requests._cron_reserve_tiktok_orders()
         except Exception as error:  # reported by the test once the tour is over
             _logger.exception("The LIVE order of the tour failed")
             self.sale_error = error

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 
 from ...tiktok_shop.live_room import orders_per_minute
 from ..live.tiktok_live_event import unix_time
+from .tiktok_live_event_line import STOCK_FIGURES
 
 # The states in which an event has a control room: from the stock held to the figures after.
 CONTROL_ROOM_STATES = ("scheduled", "live", "closing", "done")
@@ -27,8 +28,8 @@ MARGIN_MEASURES = (
 class TikTokLiveEvent(models.Model):
     """The control room of a LIVE event: its figures as they move, in the browser (Odoo's bus
     tells the open control rooms when to read them again), the alerts on its held stock
-    (`tiktok.live.event.line._tiktok_check_alerts`) and its flash report, on screen and in PDF,
-    both from `_tiktok_flash_report`."""
+    (`tiktok.live.event.line._tiktok_check_alerts`, as orders take from it) and its flash
+    report, on screen and in PDF, both from `_tiktok_flash_report`."""
 
     _inherit = "tiktok.live.event"
 
@@ -66,11 +67,12 @@ class TikTokLiveEvent(models.Model):
     # === THE FIGURES === #
 
     def _tiktok_live_changed(self):
-        """The event's orders moved its figures: raise the alerts its held stock calls for and
-        have its open control rooms read them again."""
-        events = self.sudo().filtered(lambda event: event.state in CONTROL_ROOM_STATES)
-        events.line_ids._tiktok_check_alerts()
-        for event in events:
+        """The event's orders moved its figures: have its open control rooms read them again.
+
+        Only a message on the bus: the imports of a LIVE burst call it in several workers at
+        once, and must not write the same rows.
+        """
+        for event in self.filtered(lambda event: event.sudo().state in CONTROL_ROOM_STATES):
             self.env["bus.bus"]._sendone(event, UPDATED, {"event_id": event.id})
 
     @api.model
@@ -87,6 +89,8 @@ class TikTokLiveEvent(models.Model):
         Amounts are in the shop's currency (`currency_id`), times in Unix seconds.
         """
         self.ensure_one()
+        # Computed without dependencies: read again what this transaction's orders changed.
+        self.line_ids.invalidate_recordset(STOCK_FIGURES)
         margins = self._tiktok_margins_by_product()
         revenue = {product: sums["revenue_amount"] for product, sums in margins.items()}
         lines = [line._tiktok_dashboard_row(revenue) for line in self.line_ids]
@@ -142,6 +146,7 @@ class TikTokLiveEvent(models.Model):
         """
         self.ensure_one()
         event = self.sudo()
+        event.line_ids.invalidate_recordset(STOCK_FIGURES)
         currency = event.currency_id
         orders = event.order_ids
         confirmed = orders.filtered(lambda order: order.state == "sale")

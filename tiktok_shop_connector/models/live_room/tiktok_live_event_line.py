@@ -27,9 +27,17 @@ class TikTokLiveEventLine(models.Model):
 
     @api.model
     def _tiktok_consume(self, orders):
-        """Override of the LIVE events: what left the held stock may call for an alert."""
+        """Override of the LIVE events: the orders' products may now call for an alert.
+
+        Raised here, one worker at a time under the lines' lock the consumption takes, rather
+        than in the parallel imports, which would write the same line at once. The orders left
+        their units to this step when they were confirmed: the alert follows within seconds.
+        """
         result = super()._tiktok_consume(orders)
-        orders.tiktok_live_event_id._tiktok_live_changed()
+        orders = orders.sudo()
+        events, products = orders.tiktok_live_event_id, orders.order_line.product_id
+        events.line_ids.filtered(lambda line: line.product_id in products)._tiktok_check_alerts()
+        events._tiktok_live_changed()
         return result
 
     def _tiktok_dashboard_row(self, revenue_by_product):
