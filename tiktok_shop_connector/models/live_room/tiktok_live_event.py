@@ -10,9 +10,8 @@ from .tiktok_live_event_line import STOCK_FIGURES
 CONTROL_ROOM_STATES = ("scheduled", "live", "closing", "done")
 # The notification a control room re-reads its figures on.
 UPDATED = "tiktok_live_event/updated"
-# What the margin report says of each product the event's orders sold.
+# What the flash report reads of the margin report, per product the event's orders sold.
 MARGIN_MEASURES = (
-    "quantity",
     "revenue_amount",
     "shipping_charged_amount",
     "refund_amount",
@@ -21,7 +20,6 @@ MARGIN_MEASURES = (
     "shipping_cost_amount",
     "other_amount",
     "cost_amount",
-    "margin_amount",
 )
 
 
