@@ -92,6 +92,19 @@ ensure_chromium() {
     die "Chromium is needed for the browser tests: install it (Debian: apt-get install chromium chromium-driver)."
 }
 
+# The flash report's PDF is printed by wkhtmltopdf, as every Odoo PDF; its test needs it.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        say "Installing wkhtmltopdf for the PDF reports (Debian package wkhtmltopdf)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            wkhtmltopdf; } >"$LOCAL_DIR/apt-wkhtmltopdf.log" 2>&1 \
+            || die "installing wkhtmltopdf failed (see $LOCAL_DIR/apt-wkhtmltopdf.log)."
+        return 0
+    fi
+    die "wkhtmltopdf is needed for the PDF reports: install it (Debian: apt-get install wkhtmltopdf)."
+}
+
 odoo_core_addons_path() {
     # Odoo's own addons sit beside the odoo package in a source checkout, inside it when pip-installed.
     "$PYTHON" - <<'PY'

@@ -12,6 +12,7 @@ TEST_HTTP_PORT="${TIKTOK_TEST_HTTP_PORT:-8069}"
 
 prepare_python
 ensure_chromium
+ensure_wkhtmltopdf
 ensure_postgres
 write_odoo_config "$CONFIG" "$TEST_HTTP_PORT"
 

@@ -92,3 +92,21 @@ def test_missing_chromium_stops_the_tests_instead_of_skipping_them(tmp_path):
     )
     assert result.returncode == 2
     assert "apt-get install chromium chromium-driver" in result.stderr
+
+
+def test_missing_wkhtmltopdf_stops_the_tests(tmp_path):
+    """Without wkhtmltopdf Odoo prints no PDF: the test command says what to install and stops."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("mkdir", "dirname"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    fake_id = bin_dir / "id"  # not root: nothing is installed behind the user's back
+    fake_id.write_text('#!/bin/sh\n[ "$1" = "-u" ] && echo 1000 || echo someone\n')
+    fake_id.chmod(0o755)
+    script = f'source "{ROOT}/scripts/common.sh"; ensure_wkhtmltopdf'
+    env = {**os.environ, "PATH": str(bin_dir)}
+    result = subprocess.run(
+        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "apt-get install wkhtmltopdf" in result.stderr

@@ -46,10 +46,16 @@
         "views/finance/sale_order_views.xml",
         "views/live/tiktok_live_event_views.xml",
         "views/live/tiktok_live_session_views.xml",
+        # After the LIVE event's form, which they extend; the reports before the views' button.
+        "views/live_room/tiktok_live_event_reports.xml",
+        "views/live_room/tiktok_live_event_views.xml",
         # Last: the menus open the actions of the files above.
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "tiktok_shop_connector/static/src/**/*",
+        ],
         "web.assets_tests": [
             "tiktok_shop_connector/static/tests/tours/*.js",
         ],
