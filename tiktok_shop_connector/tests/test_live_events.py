@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from tiktok_shop_sandbox import deals as sandbox_deals
 from tiktok_shop_sandbox import live as sandbox_live
@@ -214,6 +214,7 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         inside = self._live_order(3, **SELLER_FULFILLED)
 
         self.assertEqual(inside.tiktok_live_event_id, event)
+        self.us._tiktok_tag_sources(inside | outside)  # as the source-tag cron does
         self.assertEqual(inside.tiktok_source, "live")
         self.assertFalse(outside.tiktok_live_event_id)
         line = event.line_ids
@@ -393,6 +394,24 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         event = self._event(start_in=timedelta(hours=-3))
         with self.assertRaisesRegex(UserError, "already over"):
             event.action_schedule()
+
+    def test_a_tiktok_user_without_sales_or_inventory_rights_opens_an_event(self):
+        event = self._event()
+        event.action_schedule()
+        self._live_order(2, **SELLER_FULFILLED)
+        viewer = new_test_user(
+            self.env,
+            "live_viewer",
+            groups="base.group_user,tiktok_shop_connector.group_tiktok_shop_user",
+        )
+        as_viewer = event.with_user(viewer)
+        as_viewer.invalidate_recordset()
+        self.assertEqual(as_viewer.order_count, 1)
+        self.assertEqual(as_viewer.revenue, event.revenue)
+        views = as_viewer.get_views([(False, "form"), (False, "list")])
+        form = views["views"]["form"]["arch"]
+        self.assertNotIn("picking_batch_ids", form)
+        self.assertNotIn("fence_picking_id", form)
 
 
 @tagged("post_install", "-at_install")

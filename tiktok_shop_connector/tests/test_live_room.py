@@ -275,9 +275,7 @@ class TestFlashReport(LiveRoomMixin, TransactionCase):
             commission_rate=900,
             **SELLER_FULFILLED,
         )
-        # The source-tag cron skips the orders a LIVE event tagged already: read its creator as
-        # the cron reads every other order's.
-        self.us._tiktok_tag_sources(creator)
+        self.us._tiktok_tag_sources(creator)  # as the source-tag cron does
         waiting = self._order_at(1, 200, sku=self.other_sku)
         cancelled = self._order_at(1, 100)
         cancelled._tiktok_cancel_from_tiktok()

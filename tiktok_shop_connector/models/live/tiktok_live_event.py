@@ -178,10 +178,15 @@ class TikTokLiveEvent(models.Model):
             event.release_delay_minutes = shop.live_release_delay_minutes
 
     def _compute_sales(self):
-        groups = self.env["sale.order"]._read_group(
-            [("tiktok_live_event_id", "in", self.ids), ("state", "!=", "cancel")],
-            ["tiktok_live_event_id"],
-            ["__count", "tiktok_total_amount:sum"],
+        # Read for TikTok users without Sales rights: the figures, not the orders, are shown.
+        groups = (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(
+                [("tiktok_live_event_id", "in", self.ids), ("state", "!=", "cancel")],
+                ["tiktok_live_event_id"],
+                ["__count", "tiktok_total_amount:sum"],
+            )
         )
         sales = {event: (count, total) for event, count, total in groups}
         for event in self:
@@ -212,9 +217,11 @@ class TikTokLiveEvent(models.Model):
 
     @api.model
     def _tiktok_link_orders(self, shop, orders):
-        """Link the new orders created within an event's window to it and tag them LIVE.
+        """Link the new orders created within an event's window to it.
 
-        One query for the shop's events holding stock; one write per event.
+        One query for the shop's events holding stock; one write per event. Their LIVE tag and
+        creator come from the source-tag cron, as every order's tag does (it reads the creator
+        from TikTok's affiliate orders).
         """
         events = self.search([("shop_id", "=", shop.id), ("state", "in", FENCING_STATES)])
         if not events or not orders:
@@ -227,9 +234,7 @@ class TikTokLiveEvent(models.Model):
                     linked.setdefault(event, []).append(order.id)
                     break
         for event, order_ids in linked.items():
-            self.env["sale.order"].browse(order_ids).write(
-                {"tiktok_live_event_id": event.id, "tiktok_source": "live"}
-            )
+            self.env["sale.order"].browse(order_ids).write({"tiktok_live_event_id": event.id})
 
     # === ACTIONS === #
 

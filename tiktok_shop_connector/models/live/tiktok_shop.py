@@ -14,10 +14,17 @@ class TikTokShopLive(models.Model):
     # === ORDERS === #
 
     def _tiktok_finish_created(self, orders, mapped_orders):
-        """Override of the orders concern: new orders of a LIVE's window join its event (and are
-        tagged LIVE) before they are confirmed."""
+        """Override of the orders concern: new orders of a LIVE's window join its event before
+        they are confirmed."""
         self.env["tiktok.live.event"].sudo()._tiktok_link_orders(self, orders)
         return super()._tiktok_finish_created(orders, mapped_orders)
+
+    def _tiktok_tag_sources(self, orders):
+        """Override of the orders concern: an order of a LIVE event's window is a LIVE sale,
+        whatever TikTok's sessions say; its creator is read as for every order."""
+        super()._tiktok_tag_sources(orders)
+        live = orders.filtered(lambda o: o.tiktok_live_event_id and o.tiktok_source != "live")
+        live.tiktok_source = "live"
 
     @api.model
     def _cron_poll_live_orders(self):
