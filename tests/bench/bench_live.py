@@ -46,6 +46,7 @@ import bisect
 import csv
 import math
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -258,8 +259,6 @@ class OtherChannel(threading.Thread):
             self.error = error
 
     def _sell(self, env):
-        from odoo.service.model import retrying
-
         buyer = env["res.partner"].create({"name": "Website buyer"})
         env.cr.commit()
         started = time.monotonic()
@@ -267,11 +266,28 @@ class OtherChannel(threading.Thread):
             due = started + number * self.every
             if self.stopping.wait(max(0.0, due - time.monotonic())):
                 return
-            product_id = self.products[number % len(self.products)]
-            retrying(lambda p=product_id: self._confirm(env, buyer, p), env)
-            with self.lock:
-                env.cr.commit()
-                self.sales.append((time.monotonic(), product_id, 1))
+            self._sell_one(env, buyer, self.products[number % len(self.products)])
+
+    def _sell_one(self, env, buyer, product_id):
+        """Confirm and commit one order, tried again on a concurrency failure as Odoo's HTTP
+        workers do (`odoo.service.model.retrying`, whose commit would come before the count)."""
+        from odoo.exceptions import ConcurrencyError
+        from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+        for attempt in range(1, 6):
+            try:
+                self._confirm(env, buyer, product_id)
+                env.flush_all()
+                with self.lock:
+                    env.cr.commit()
+                    self.sales.append((time.monotonic(), product_id, 1))
+                return
+            except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
+                env.cr.rollback()
+                env.transaction.reset()
+                if attempt == 5:
+                    raise
+                time.sleep(random.uniform(0.0, 0.1 * 2**attempt))
 
     def _confirm(self, env, buyer, product_id):
         from odoo import Command
