@@ -125,23 +125,28 @@ def test_a_session_without_an_id_is_refused():
 
 
 def test_minutes_oldest_first():
-    data = {
-        "intervals": [
-            {"start_time": 1730000060, "gmv": {"amount": "10"}, "items_sold": 2, "viewers": 50},
-            {"start_time": 1730000000, "gmv": {"amount": "5.5"}, "items_sold": 1},
-        ]
-    }
-    minutes = map_live_minutes(data)
+    intervals = [
+        {"start_time": "1730000060", "gmv": {"amount": "10"}, "items_sold": 2, "viewers": 50},
+        {"start_time": 1730000000, "gmv": {"amount": "5.5"}, "items_sold": 1},
+    ]
+    minutes = map_live_minutes(intervals)
     assert [minute.start_time for minute in minutes] == [1730000000, 1730000060]
     assert minutes[0].gmv == Decimal("5.5")
     assert (minutes[1].items_sold, minutes[1].viewers) == (2, 50)
 
 
-def test_flash_sales_of_the_window_only():
+def test_flash_sales_of_the_window_still_selling_only():
     activities = [
         {"id": "1", "activity_type": "FLASHSALE", "begin_time": 100, "end_time": 200},
         {"id": "2", "activity_type": "DIRECT_DISCOUNT", "begin_time": 100, "end_time": 200},
         {"id": "3", "activity_type": "FLASHSALE", "begin_time": 300, "end_time": 400},
+        {
+            "id": "4",
+            "activity_type": "FLASHSALE",
+            "status": "DEACTIVATED",
+            "begin_time": 100,
+            "end_time": 200,
+        },
     ]
     assert flash_sales_in_window(activities, (150, 250)) == ["1"]
 
@@ -172,6 +177,11 @@ def test_a_deal_and_its_limits_per_sku_a_sku_without_its_own_takes_its_products(
         for sku in deal.skus
     }
     assert limits == {("p1", "s1"): (30, 2), ("p1", "s2"): (40, 2), ("p2", ""): (-1, 1)}
+
+
+def test_a_minute_without_its_time_is_refused():
+    with pytest.raises(TikTokDataError, match=r"intervals\[1\]\.start_time"):
+        map_live_minutes([{"start_time": 60}, {"items_sold": 1}])
 
 
 def test_a_limit_that_is_not_a_number_is_refused():

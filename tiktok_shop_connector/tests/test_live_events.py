@@ -3,8 +3,15 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
+from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
+from tiktok_shop_sandbox import deals as sandbox_deals
+from tiktok_shop_sandbox import live as sandbox_live
+from tiktok_shop_sandbox import orders as sandbox_orders
+from tiktok_shop_sandbox import promotions as sandbox_promotions
+
+from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
 
 SELLER_FULFILLED = {"fulfillment_type": "FULFILLMENT_BY_SELLER"}
@@ -111,6 +118,36 @@ class LiveEventMixin(OrderSandboxMixin):
         order.action_confirm()
         return order
 
+    def _flash_sale(self, limit, start_in=60, minutes=10):
+        """A flash sale of the featured SKU the seller made in TikTok Seller Center."""
+        state = self.sandbox.state
+        now = state.now()
+        activity = sandbox_promotions.new_activity(
+            state,
+            self._remote_shop(self.us),
+            {
+                "title": "LIVE flash sale",
+                "activity_type": "FLASHSALE",
+                "product_level": "VARIATION",
+                "begin_time": now + start_in,
+                "end_time": now + start_in + minutes * 60,
+            },
+        )
+        product = {
+            "id": self.sku.tiktok_product_ref,
+            "skus": [{"id": self.sku.tiktok_sku_ref}],
+            "discount": "20",
+            "quantity_limit": limit,
+            "quantity_per_user": 2,
+        }
+        sandbox_promotions.update_products(state, activity, {"products": [product]})
+        self.addCleanup(self._end_flash_sale, activity)  # the sandbox outlives the test
+        return sandbox_promotions.open_activity(state, activity)
+
+    def _end_flash_sale(self, activity):
+        if activity.status in sandbox_deals.OPEN_STATUSES:
+            sandbox_deals.deactivate(self.sandbox.state, activity, sandbox_deals.SELLER_DEACTIVATED)
+
     def _shown_by_gb(self):
         self.gb._tiktok_load_warehouses()
         gb_sku = self.gb_skus.filtered(lambda sku: sku.product_id == self.product)
@@ -209,27 +246,29 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         self._push()
         self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], 0, "locked: sold out")
 
-    def test_end_and_release_delay_give_back_the_stock_and_make_waves(self):
+    def test_end_and_release_delay_give_back_the_stock_make_waves_and_read_the_session(self):
         event = self._event(lines=[(self.product, 10), (self.other_product, 10)])
         event.action_schedule()
         self._push()
-        alone = [self._live_order(1, **SELLER_FULFILLED) for _ in range(2)]
-        other_alone = self._live_order(2, sku=self.other_sku, **SELLER_FULFILLED)
+        # The LIVE ran an hour ago; its orders arrive now.
+        now = fields.Datetime.now()
+        event.write(
+            {"planned_start": now - timedelta(hours=2), "planned_end": now - timedelta(hours=1)}
+        )
+        started = self.sandbox.state.now() - 7200
+        session = sandbox_live.new_session(
+            self.sandbox.state, self._remote_shop(self.us), "Friday LIVE", started + 60, 3540
+        )
+        sold_then = {"create_time": started + 600, "live_id": session.id, **SELLER_FULFILLED}
+        alone = [self._live_order(1, **sold_then) for _ in range(2)]
+        other_alone = self._live_order(2, sku=self.other_sku, **sold_then)
         remote = self._place(
-            self.us,
-            [(self.sku.tiktok_sku_ref, 1), (self.other_sku.tiktok_sku_ref, 1)],
-            **SELLER_FULFILLED,
+            self.us, [(self.sku.tiktok_sku_ref, 1), (self.other_sku.tiktok_sku_ref, 1)], **sold_then
         )
         self.us._tiktok_import_order_ids([remote.id])
         mixed = self._sale_orders(self.us, remote.id)
         self._reserve()
-        # Time passes: the LIVE ended an hour ago, its release delay is over.
-        event.write(
-            {
-                "planned_start": fields.Datetime.now() - timedelta(hours=2),
-                "planned_end": fields.Datetime.now() - timedelta(hours=1),
-            }
-        )
+
         self._run_cron_method("tiktok.live.event", "_cron_advance_live_events")
 
         self.assertEqual(event.state, "done")
@@ -251,6 +290,13 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         self.assertEqual(set(event.picking_batch_ids.mapped("is_wave")), {True})
         self._push()
         self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], ON_HAND - 2 - 1)
+        linked = event.session_ids
+        self.assertEqual(linked.tiktok_live_ref, session.id)
+        self.assertEqual((linked.items_sold, linked.customers > 0), (2 + 2 + 2, True))
+        sold = sandbox_live.live_sales(self.sandbox.state, session)
+        self.assertEqual(linked.gmv, float(sold["gmv"]))
+        self.assertEqual(sum(linked.minute_ids.mapped("items_sold")), linked.items_sold)
+        self.assertEqual(event.order_count, 4)
 
     def test_the_cron_goes_live_at_the_start_and_polls_the_shop_at_the_events_interval(self):
         event = self._event(start_in=timedelta(hours=1))
@@ -298,7 +344,248 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
             any("still held after the event was over" in m.body for m in event.message_ids)
         )
 
+    def test_a_flash_sale_loaded_later_raises_the_held_stock_to_its_limit(self):
+        self._push()
+        event = self._event()
+        event.action_schedule()
+        activity = self._flash_sale(limit=25)
+
+        event.action_load_deals()
+
+        deal = event.deal_ids
+        self.assertEqual(deal.tiktok_activity_ref, activity.id)
+        self.assertEqual(deal.sku_line_ids.mapped("quantity_limit"), [25])
+        line = event.line_ids
+        self.assertEqual((line.deal_limit_qty, line.fenced_qty), (25, 25))
+        self.assertEqual(line.fence_move_id.quantity, 25)
+        self.assertEqual(self._free(self.product), ON_HAND - 25)
+        self._push()
+        self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], 25)
+        self.sandbox.advance(61)  # the flash sale starts, with all its stock on TikTok
+        self.assertEqual(activity.status, "ONGOING")
+
+    def test_tiktok_stopping_a_flash_sale_is_reported_on_the_event(self):
+        self._push()
+        activity = self._flash_sale(limit=10)
+        event = self._event()
+        event.action_load_deals()
+        event.action_schedule()
+        sandbox_deals.deactivate(self.sandbox.state, activity, sandbox_deals.INSUFFICIENT_STOCK)
+        notification = {
+            "type": 39,
+            "tts_notification_id": f"promotion-{activity.id}",
+            "shop_id": self.us.tiktok_shop_ref,
+            "timestamp": self.sandbox.state.now(),
+            "data": {"activity_id": activity.id, "status": "DEACTIVATED"},
+        }
+        received, _new = self.env["tiktok.webhook.event"]._receive(self.account, notification)
+
+        received._process_batch(received)
+
+        self.assertEqual(received.state, "done", received.error)
+        self.assertEqual(event.deal_ids.status, "DEACTIVATED")
+        self.assertEqual(event.activity_ids.summary, "Flash sale stopped by TikTok")
+        self.assertEqual(event.activity_ids.user_id, self.env.user)
+        received.action_replay()
+        self.assertEqual(len(event.activity_ids), 1, "told once")
+
     def test_an_event_over_cannot_be_scheduled(self):
         event = self._event(start_in=timedelta(hours=-3))
         with self.assertRaisesRegex(UserError, "already over"):
             event.action_schedule()
+
+
+@tagged("post_install", "-at_install")
+class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
+    """TikTok's LIVE orders and a website's sales of one product, in two workers at once.
+
+    30 on hand, 20 held for the LIVE (18 featured and the buffer) under the flash-sale lock: the
+    LIVE sells 12 in 6 orders, the website tries 12 single units and may reserve only the 10
+    outside the held stock. Each worker commits as it goes and retries a transaction the other's
+    commit made fail, as Odoo's workers do; the website sells only what it sees free.
+    """
+
+    LIVE_ORDERS, LIVE_UNITS = 6, 2
+    WEBSITE_TRIES = 12
+
+    def setUp(self):
+        super().setUp()
+        with committed_env(self.registry) as env:
+            self.trigger_floor = env["ir.cron.trigger"].search([], order="id desc", limit=1).id
+            self._set_up_committed(env)
+        self.addCleanup(self._remove_committed_records)
+
+    def _set_up_committed(self, env):
+        account = self._sandbox_account(env, name="LIVE under load")
+        shops = self._connect_to_sandbox(account)
+        shop = shops.filtered(lambda s: s.region == "US")
+        (shops - shop).write({"sync_stock": False})
+        state = self.sandbox.state
+        remote_sku = next(
+            sku
+            for product in state.products.values()
+            if product.shop_id == shop.tiktok_shop_ref and product.status == "ACTIVATE"
+            for sku in product.skus
+        )
+        product = env["product.product"].create(
+            {"name": "LIVE mug", "default_code": remote_sku.seller_sku, "is_storable": True}
+        )
+        warehouse = shop.warehouse_id
+        env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, ON_HAND)
+        sku = env["tiktok.sku"].create(
+            {
+                "shop_id": shop.id,
+                "tiktok_sku_ref": remote_sku.id,
+                "tiktok_product_ref": remote_sku.product_id,
+                "seller_sku": remote_sku.seller_sku,
+                "product_id": product.id,
+            }
+        )
+        shop._tiktok_load_warehouses()
+        start = fields.Datetime.now() - timedelta(minutes=5)
+        event = env["tiktok.live.event"].create(
+            {
+                "name": "LIVE under load",
+                "shop_id": shop.id,
+                "planned_start": start,
+                "planned_end": start + timedelta(hours=1),
+                "reserve_buffer_percent": 10,
+                "flash_sale_lock": True,
+                "line_ids": [Command.create({"product_id": product.id, "featured_qty": 18})],
+            }
+        )
+        event.action_schedule()
+        self.buyer_id = env["res.partner"].create({"name": "Website buyer (LIVE)"}).id
+        env.cr.commit()
+        env["tiktok.shop"]._cron_push_stock()
+        self.account_id, self.shop_id, self.event_id = account.id, shop.id, event.id
+        self.product_id, self.sku_id, self.warehouse_id = product.id, sku.id, warehouse.id
+        self.live_order_ids = [
+            sandbox_orders.place_order(
+                state,
+                state.shops[shop.tiktok_shop_ref],
+                [(remote_sku.id, self.LIVE_UNITS)],
+                on_hold=False,
+                **SELLER_FULFILLED,
+            ).id
+            for _ in range(self.LIVE_ORDERS)
+        ]
+
+    def _remove_committed_records(self):
+        with committed_env(self.registry) as env:
+            event = env["tiktok.live.event"].browse(self.event_id)
+            event._tiktok_release()
+            orders = env["sale.order"].search(
+                ["|", ("tiktok_shop_id", "=", self.shop_id), ("partner_id", "=", self.buyer_id)]
+            )
+            buyers = orders.partner_id.filtered(lambda partner: partner.id != self.buyer_id)
+            orders._action_cancel()
+            moves = env["stock.move"].search([("product_id", "=", self.product_id)])
+            pickings = moves.picking_id
+            orders.unlink()
+            event.unlink()
+            pickings.unlink()
+            moves.exists().unlink()
+            env["stock.quant"].search([("product_id", "=", self.product_id)]).unlink()
+            env["tiktok.sku"].browse(self.sku_id).unlink()
+            product = env["product.product"].browse(self.product_id)
+            template = product.product_tmpl_id
+            product.unlink()
+            template.exists().unlink()
+            env["tiktok.sync.log"].search([("shop_id.account_id", "=", self.account_id)]).unlink()
+            (buyers.child_ids | buyers | env["res.partner"].browse(self.buyer_id)).unlink()
+            account = env["tiktok.account"].browse(self.account_id)
+            account.shop_ids.unlink()
+            account.unlink()
+            env["ir.cron.trigger"].search([("id", ">", self.trigger_floor)]).unlink()
+
+    # === the two workers === #
+
+    def _tiktok_worker(self, env):
+        """Import the LIVE orders one by one, reserve them, and note what each moment shows."""
+        shop = env["tiktok.shop"].browse(self.shop_id)
+        moments = []
+        for order_id in self.live_order_ids:
+            for _attempt in range(5):  # a failed import is tried again, as its webhook would be
+                shop._tiktok_import_order_ids([order_id])
+                env.cr.commit()
+                if env["sale.order"].search_count([("tiktok_order_ref", "=", order_id)]):
+                    break
+            requests = env["tiktok.reservation.request"]
+            retrying(lambda requests=requests: requests.search([])._tiktok_reserve(), env)
+            env.cr.commit()
+            moments.append(self._moment(env))
+        return moments
+
+    def _website_worker(self, env):
+        """Sell single units while the website shows some free, each sale reserved at once."""
+        product = env["product.product"].browse(self.product_id)
+
+        def sell():
+            if product.with_context(warehouse_id=self.warehouse_id).free_qty < 1:
+                return False  # shown sold out: the website takes no order
+            order = env["sale.order"].create(
+                {
+                    "partner_id": self.buyer_id,
+                    "warehouse_id": self.warehouse_id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+            )
+            order.action_confirm()
+            return True
+
+        sold = 0
+        for _try in range(self.WEBSITE_TRIES):
+            sold += retrying(sell, env)
+            env.cr.commit()
+        return sold
+
+    def _moment(self, env):
+        """(on hand, reserved by orders, LIVE units not reserved yet, what TikTok is shown)."""
+        env.invalidate_all()
+        product = env["product.product"].browse(self.product_id)
+        shop = env["tiktok.shop"].browse(self.shop_id)
+        sku = env["tiktok.sku"].browse(self.sku_id)
+        fence = env["tiktok.live.event"].browse(self.event_id).line_ids.fence_move_id
+        quants = env["stock.quant"].search(
+            [("product_id", "=", product.id), ("location_id.usage", "=", "internal")]
+        )
+        order_moves = (
+            env["stock.move"]
+            .search([("product_id", "=", product.id), ("sale_line_id", "!=", False)])
+            .filtered(lambda move: move.state not in ("done", "cancel"))
+        )
+        reserved = sum(quants.mapped("reserved_quantity"))
+        held = fence.quantity if fence.state not in ("done", "cancel") else 0
+        waiting = sum(order_moves.mapped("product_uom_qty")) - sum(order_moves.mapped("quantity"))
+        shown = shop._tiktok_quantities_to_show(sku, shop._tiktok_stock_outlets())
+        return sum(quants.mapped("quantity")), reserved - held, waiting, sum(shown.values())
+
+    # === the test === #
+
+    def test_tiktok_and_the_website_never_sell_more_than_odoo_has(self):
+        jobs = [self._website_worker, self._tiktok_worker]
+        results, errors = run_in_parallel(self.registry, lambda env: jobs.pop()(env))
+        self.assertEqual(errors, [], "neither worker fails for good on the other's commits")
+
+        with committed_env(self.registry) as env:
+            env["tiktok.shop"]._cron_push_stock()
+            moments = next(result for result in results if isinstance(result, list))
+            website_sold = next(result for result in results if isinstance(result, int))
+            for on_hand, reserved, waiting, shown in [*moments, self._moment(env)]:
+                self.assertGreaterEqual(on_hand, reserved + waiting + shown, moments)
+            line = env["tiktok.live.event"].browse(self.event_id).line_ids
+            live_units = self.LIVE_ORDERS * self.LIVE_UNITS
+            self.assertEqual(len(line.consumption_ids), self.LIVE_ORDERS)
+            self.assertEqual(sum(line.consumption_ids.mapped("quantity")), live_units)
+            self.assertEqual(line.fence_move_id.product_uom_qty, 20 - live_units)
+            self.assertEqual(line.fence_move_id.quantity, 20 - live_units, "still reserved")
+            self.assertEqual(website_sold, ON_HAND - 20, "the website sold what was not held")
+            orders = env["sale.order"].search(
+                ["|", ("tiktok_shop_id", "=", self.shop_id), ("partner_id", "=", self.buyer_id)]
+            )
+            moves = orders.picking_ids.move_ids
+            self.assertEqual(sum(moves.mapped("quantity")), live_units + website_sold)
+            pushed = env["tiktok.sku"].browse(self.sku_id).stock_level_ids
+            self.assertEqual(sum(pushed.mapped("quantity")), 20 - live_units)
+            self.assertEqual(ON_HAND, live_units + website_sold + sum(pushed.mapped("quantity")))

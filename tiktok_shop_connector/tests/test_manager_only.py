@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
@@ -28,6 +31,15 @@ class TestManagerOnlyActions(SandboxMixin, HttpCase):
         template = cls.env["product.template"].create({"name": "Stoneware mug"})
         cls.listing = cls.env["tiktok.product"].create(
             {"shop_id": cls.shop.id, "product_tmpl_id": template.id, "title": "Stoneware mug"}
+        )
+        start = fields.Datetime.now() + timedelta(days=1)
+        cls.live_event = cls.env["tiktok.live.event"].create(
+            {
+                "name": "Friday LIVE",
+                "shop_id": cls.shop.id,
+                "planned_start": start,
+                "planned_end": start + timedelta(hours=1),
+            }
         )
 
     def _manager_starts_a_connect(self):
@@ -60,17 +72,32 @@ class TestManagerOnlyActions(SandboxMixin, HttpCase):
         self.draft_account.invalidate_recordset()
         self.assertEqual(self.draft_account.sudo().oauth_nonce, nonce)
 
-    def test_every_manager_button_of_the_account_shop_and_listing_forms_refuses_users(self):
+    def test_every_manager_button_of_the_account_shop_listing_and_live_forms_refuses_users(self):
         for view, record in (
             ("tiktok_shop_connector.tiktok_account_view_form", self.account),
             ("tiktok_shop_connector.tiktok_shop_view_form", self.shop),
             ("tiktok_shop_connector.tiktok_product_view_form_listing", self.listing),
+            ("tiktok_shop_connector.tiktok_live_event_view_form", self.live_event),
         ):
             for method in _manager_object_buttons(self.env.ref(view)):
                 with self.subTest(method=method), self.assertRaises(AccessError):
                     getattr(record.with_user(self.clerk), method)()
         self.assertEqual(self.account.state, "connected")
         self.assertTrue(self.account.sudo().access_token_encrypted)
+        self.assertEqual(self.live_event.state, "draft")
+
+    def test_the_live_event_buttons_are_for_managers(self):
+        form = self.env.ref("tiktok_shop_connector.tiktok_live_event_view_form")
+        self.assertEqual(
+            _manager_object_buttons(form),
+            [
+                "action_cancel",
+                "action_load_deals",
+                "action_refresh_sessions",
+                "action_release_now",
+                "action_schedule",
+            ],
+        )
 
     def test_webhook_url_reveals_the_app_key_to_managers_only(self):
         clerk_account = self.account.with_user(self.clerk)

@@ -346,3 +346,20 @@ class TestFeesAdjustmentsAndAmendments(SettlementMixin, TransactionCase):
             ),
             1,
         )
+
+    def test_fee_lines_get_the_analytic_distribution_of_their_account(self):
+        plan = self.env["account.analytic.plan"].create({"name": "Marketplaces"})
+        channel = self.env["account.analytic.account"].create(
+            {"name": "TikTok", "plan_id": plan.id}
+        )
+        commission = self.us._tiktok_finance_account("commission")
+        self.env["account.analytic.distribution.model"].create(
+            {"account_prefix": commission.code, "analytic_distribution": {str(channel.id): 100}}
+        )
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        fee_line = self._lines_on(settlement, "commission")
+        self.assertEqual(fee_line.analytic_distribution, {str(channel.id): 100})

@@ -196,11 +196,12 @@ class LiveMinute:
     viewers: int
 
 
-def map_live_minutes(data):
-    """The minutes of a session, oldest first, from the `data` of Performance Per Minutes."""
-    data = as_object(data, "data")
+def map_live_minutes(intervals):
+    """The minutes of a session, oldest first, from the `intervals` of Performance Per Minutes."""
     minutes = {}
-    for where, row in object_list(data, "intervals", "data"):
+    for index, row in enumerate(intervals):
+        where = f"intervals[{index}]"
+        row = as_object(row, where)
         start = integer(row, "start_time", where)
         if not start:
             raise TikTokDataError(f"{where}.start_time", "is missing")
@@ -241,23 +242,29 @@ class FlashSaleDeal:
 
 
 def activity_summary(activity, where):
-    """(id, type, begin, end) of an entry of Search Activities."""
+    """(id, type, status, begin, end) of an entry of Search Activities."""
     activity = as_object(activity, where)
     activity_id = text(activity, "id", where) or required_id(activity, "activity_id", where)
     return (
         activity_id,
         text(activity, "activity_type", where),
+        text(activity, "status", where),
         integer(activity, "begin_time", where),
         integer(activity, "end_time", where),
     )
 
 
 def flash_sales_in_window(activities, window):
-    """Ids of the flash-sale activities of Search Activities that meet the window."""
+    """Ids of the flash sales of Search Activities that meet the window and may still sell."""
     found = []
     for index, activity in enumerate(activities):
-        activity_id, kind, begin, end = activity_summary(activity, f"activities[{index}]")
-        if kind == FLASH_SALE and overlaps(begin, end, window) and activity_id not in found:
+        activity_id, kind, status, begin, end = activity_summary(activity, f"activities[{index}]")
+        if (
+            kind == FLASH_SALE
+            and status not in ENDED_STATUSES
+            and overlaps(begin, end, window)
+            and activity_id not in found
+        ):
             found.append(activity_id)
     return found
 

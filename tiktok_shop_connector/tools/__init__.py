@@ -90,3 +90,14 @@ def claim_without_waiting(env, namespace, keys):
         [namespace, keys],
     )
     return {key for key, claimed in env.cr.fetchall() if claimed}
+
+
+def analytic_line_defaults(env):
+    """Values for the order or journal lines about to be created in bulk.
+
+    Without any analytic distribution model, Odoo's lookup of one per line can only find none:
+    the lines say so at once instead of searching (a few ms per line in a LIVE burst or a
+    statement of hundreds of orders).
+    """
+    Model = env["account.analytic.distribution.model"].sudo()
+    return {} if Model.search_count([], limit=1) else {"analytic_distribution": False}

@@ -372,7 +372,9 @@ class TikTokLiveEvent(models.Model):
             line.fence_move_id = move
         self.line_ids._tiktok_top_up_fence()
         moves._action_confirm()
-        self.line_ids.fence_move_id._action_assign()
+        self.line_ids.fence_move_id.filtered(
+            lambda move: move.state not in ("done", "cancel")
+        )._action_assign()
         self._tiktok_fence_changed()
 
     def _tiktok_fence_picking(self):
@@ -557,6 +559,7 @@ class TikTokLiveEvent(models.Model):
             items_key="activities",
             page_size=100,
             paging_in="body",
+            json={"activity_type": "FLASHSALE"},
         )
         for activity_id in flash_sales_in_window(list(activities), self._tiktok_order_window()):
             data = self.shop_id._tiktok_request(

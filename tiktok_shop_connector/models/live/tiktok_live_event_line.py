@@ -4,7 +4,8 @@ from odoo import api, fields, models
 
 from ...tiktok_shop.live_events import fenced_quantity, units_still_fenced
 
-OPEN_MOVE = ("done", "cancel")
+# A fence move in these states holds nothing any more.
+CLOSED_MOVE_STATES = ("done", "cancel")
 
 
 class TikTokLiveEventLine(models.Model):
@@ -133,7 +134,7 @@ class TikTokLiveEventLine(models.Model):
         """Units the fence move holds now."""
         self.ensure_one()
         move = self.fence_move_id
-        return move.product_uom_qty if move and move.state not in OPEN_MOVE else 0.0
+        return move.product_uom_qty if move and move.state not in CLOSED_MOVE_STATES else 0.0
 
     def _tiktok_consumptions(self):
         """({line id: units its orders took out of the fence}, {line id: ids of those orders})."""
@@ -152,6 +153,8 @@ class TikTokLiveEventLine(models.Model):
             [
                 ("order_id.tiktok_live_event_id", "in", self.event_id.ids),
                 ("order_id.state", "=", "sale"),
+                # TikTok ships these from its own stock: the held stock is not theirs.
+                ("order_id.tiktok_is_fbt", "=", False),
                 ("product_id", "in", self.product_id.ids),
             ],
             ["order_id", "product_id", "product_uom_id"],
@@ -215,7 +218,7 @@ class TikTokLiveEventLine(models.Model):
             move = line.fence_move_id
             target = line._tiktok_target()
             if (
-                move.state not in OPEN_MOVE
+                move.state not in CLOSED_MOVE_STATES
                 and move.product_uom.compare(target, move.product_uom_qty) > 0
             ):
                 move.product_uom_qty = target
@@ -224,11 +227,14 @@ class TikTokLiveEventLine(models.Model):
     def _tiktok_consume(self, orders):
         """Take the units of these LIVE orders out of their events' fences, once per order.
 
+        Orders TikTok fulfils from its own warehouse take nothing: Odoo ships none of their stock.
+
         Called before the orders' own reservation (at the reservation cron, or at confirmation
         when it reserves at once), so that what leaves the fence is there for the order to
         reserve. The event lines are locked first (in id order, against deadlocks): two workers
         consuming for one product wait for each other, and the second sees what the first took.
         """
+        orders = orders.filtered(lambda order: not order.tiktok_is_fbt)
         lines = self.search(
             [
                 ("event_id", "in", orders.tiktok_live_event_id.ids),

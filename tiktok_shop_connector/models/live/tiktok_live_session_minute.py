@@ -39,12 +39,14 @@ class TikTokLiveSessionMinute(models.Model):
         leaves the session without minutes rather than failing its event.
         """
         try:
-            data = session.shop_id._tiktok_request(
+            intervals = session.shop_id._tiktok_paginate(
                 endpoints.SHOP_LIVE_PERFORMANCE_PER_MINUTE,
+                items_key="intervals",
+                page_size=100,
                 path_params={"live_id": session.tiktok_live_ref},
                 params={"currency": "LOCAL"},
             )
-            minutes = map_live_minutes(data)
+            minutes = map_live_minutes(list(intervals))
         except (TikTokShopRequestError, TikTokDataError) as error:
             _logger.info("LIVE session %s: no per-minute figures: %s", session.id, error)
             return

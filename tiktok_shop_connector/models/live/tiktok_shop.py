@@ -28,8 +28,6 @@ class TikTokShopLive(models.Model):
         next shop is due (Odoo's cron workers take it as soon as they wake, within the minute).
         """
         events = self.env["tiktok.live.event"].search([("state", "=", "live")])
-        if not events:
-            return
         now = fields.Datetime.now()
         interval = {
             shop: timedelta(seconds=min(shop_events.mapped("live_poll_seconds")))
@@ -44,8 +42,9 @@ class TikTokShopLive(models.Model):
             ]
         )
         self.env["tiktok.runner"]._run_per_shop("orders", due, "_tiktok_poll_orders")
-        cron = self.env.ref("tiktok_shop_connector.ir_cron_poll_live_orders")
-        cron.sudo()._trigger(fields.Datetime.now() + min(interval.values()))
+        if interval:
+            cron = self.env.ref("tiktok_shop_connector.ir_cron_poll_live_orders")
+            cron.sudo()._trigger(fields.Datetime.now() + min(interval.values()))
 
     # === STOCK === #
 
