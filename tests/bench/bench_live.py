@@ -36,9 +36,11 @@ Odoo's own retry on a serialization failure as its HTTP workers do. Printed, sid
 - units oversold: the largest, over the samples, of TikTok's figure plus what the other channel
   can sell (Odoo's free quantity: on hand less reserved) less what is still unsold (on hand less
   every unit sold on either channel), clamped at 0 per SKU and summed; read in an order that can
-  only understate a sample, never overstate it. Besides, units sold beyond on hand and units of
-  confirmed orders Odoo could not reserve (real shortages), and the orders TikTok refused for
-  out of stock.
+  only understate a sample, never overstate it. Without a LIVE event it is, at its largest, the
+  free stock both channels offer at once. Beside it, the most TikTok showed over what it should
+  (all SKUs, one sample): a push from Odoo that put back units TikTok had sold and Odoo had not
+  imported yet. Then units sold beyond on hand and units of confirmed orders Odoo could not
+  reserve (real shortages), and the orders TikTok refused for out of stock.
 """
 
 import argparse
@@ -426,6 +428,7 @@ class Burst:
     never_reflected: int = 0
     oversold: int = 0
     oversold_per_sku: dict = field(default_factory=dict)
+    above_expected: int = 0
     sold_beyond_on_hand: int = 0
     unreserved_units: float = 0
     lost: int = 0
@@ -478,6 +481,18 @@ def wait_for_drain(registry, sandbox, shop_info, sampler, watch, featured, expec
     print("  (the burst had not settled after the drain time)", flush=True)
 
 
+def above_expected(sample, featured, expected):
+    """Units TikTok shows over what it should, all SKUs together."""
+    return sum(
+        max(
+            0,
+            sample.shown.get(item.sku_id, 0)
+            - expected(item, sample.tiktok_sold, sample.other_sold),
+        )
+        for item in featured
+    )
+
+
 def settled(sample, featured, expected):
     return all(
         sample.shown.get(item.sku_id, 0) == expected(item, sample.tiktok_sold, sample.other_sold)
@@ -495,6 +510,9 @@ def measure(registry, sandbox, shop_info, featured, expected, sampler, watch, ot
     latencies(registry, shop_info, sampler, watch, burst)
     stock_lags(sampler, other, featured, expected, burst)
     exposure(sampler.samples, featured, burst)
+    burst.above_expected = max(
+        (above_expected(sample, featured, expected) for sample in sampler.samples), default=0
+    )
     shortages(registry, sampler.samples[-1], featured, burst)
     return burst
 
@@ -793,6 +811,7 @@ def report(args, bursts):
         ("stock lag after any sale", lambda b: spread(sorted(b.lags_tiktok + b.lags_other))),
         ("sales TikTok never reflected", lambda b: f"{b.never_reflected}"),
         ("units oversold (max over samples)", oversold_cell),
+        ("TikTok over what it should show", lambda b: f"{b.above_expected}"),
         ("units sold beyond on hand", lambda b: f"{b.sold_beyond_on_hand}"),
         ("units Odoo could not reserve", lambda b: f"{b.unreserved_units:g}"),
         ("orders lost / duplicated", lambda b: f"{b.lost} / {b.duplicated}"),
