@@ -366,7 +366,10 @@ class Sampler(threading.Thread):
         products = [item.product_id for item in self.featured]
         with self.registry.cursor() as cr:
             cr.execute(
-                """SELECT q.product_id, sum(q.quantity), sum(q.quantity - q.reserved_quantity)
+                # Sums of each column: a quant Odoo adds for a reservation while another
+                # worker locks the first one has a reserved quantity and no quantity (NULL).
+                """SELECT q.product_id, coalesce(sum(q.quantity), 0),
+                          coalesce(sum(q.quantity), 0) - coalesce(sum(q.reserved_quantity), 0)
                      FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
                     WHERE q.product_id = ANY(%s) AND l.parent_path LIKE %s
                     GROUP BY q.product_id""",
