@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark scripts with the same set-up as the other commands; extra arguments go to them.
-#   scripts/bench.sh orders|stock|settlements|sandbox|all [ARGS]
+#   scripts/bench.sh orders|stock|settlements|live|sandbox|all [ARGS]
 source "$(dirname "$0")/common.sh"
 
 which=${1:-all}
 shift || true
 case "$which" in
-    orders | stock | settlements | sandbox | all) ;;
-    *) die "unknown benchmark '$which': orders, stock, settlements, sandbox or all." ;;
+    orders | stock | settlements | live | sandbox | all) ;;
+    *) die "unknown benchmark '$which': orders, stock, settlements, live, sandbox or all." ;;
 esac
 
 prepare_python
@@ -30,7 +30,7 @@ run_bench() {
 
 cd "$ROOT_DIR"
 if [ "$which" = "all" ]; then
-    for name in sandbox orders stock settlements; do run_bench "$name"; done
+    for name in sandbox orders stock settlements live; do run_bench "$name"; done
 else
     run_bench "$which" "$@"
 fi

@@ -374,10 +374,10 @@ def odoo_bin():
 
 
 class OdooServer:
-    def __init__(self, config_path, database):
-        self.port = free_port()
+    def __init__(self, config_path, database, port=None, log_name="bench-odoo.log"):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        log = ROOT / ".local" / "bench-odoo.log"
+        log = ROOT / ".local" / log_name
         command = [
             sys.executable,
             odoo_bin(),
@@ -386,6 +386,8 @@ class OdooServer:
             "-d",
             database,
             f"--http-port={self.port}",
+            # Its own port for the gevent worker too: another server may hold Odoo's 8072.
+            f"--gevent-port={free_port()}",
             f"--db-filter=^{database}$",
             # As in production: HTTP workers and cron workers in processes of their own; two
             # cron workers, one per webhook-event cron, import a burst on both cores, and a
