@@ -76,33 +76,34 @@ run_with_progress() {
     [ "$status" -eq 0 ] || { tail -40 "$log"; die "$what failed (log: $log)"; }
 }
 
+# Install Debian packages as root, or stop saying what to install: `what` names them in the
+# messages, `why` says what needs them; the log is named after the first package.
+install_packages_or_stop() {
+    local what=$1 why=$2
+    shift 2
+    local log="$LOCAL_DIR/apt-$1.log"
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        say "Installing $what for $why (Debian packages $*)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } \
+            >"$log" 2>&1 || die "installing $what failed (see $log)."
+        return 0
+    fi
+    die "$what is needed for $why: install it (Debian: apt-get install $*)."
+}
+
 # The browser tour needs Chromium: Odoo would skip it silently without, so install it or stop.
 ensure_chromium() {
     if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
         || command -v google-chrome >/dev/null; then
         return 0
     fi
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        say "Installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            chromium chromium-driver; } >"$LOCAL_DIR/apt-chromium.log" 2>&1 \
-            || die "installing Chromium failed (see $LOCAL_DIR/apt-chromium.log)."
-        return 0
-    fi
-    die "Chromium is needed for the browser tests: install it (Debian: apt-get install chromium chromium-driver)."
+    install_packages_or_stop Chromium "the browser tests" chromium chromium-driver
 }
 
 # The flash report's PDF is printed by wkhtmltopdf, as every Odoo PDF; its test needs it.
 ensure_wkhtmltopdf() {
     command -v wkhtmltopdf >/dev/null && return 0
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-        say "Installing wkhtmltopdf for the PDF reports (Debian package wkhtmltopdf)"
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            wkhtmltopdf; } >"$LOCAL_DIR/apt-wkhtmltopdf.log" 2>&1 \
-            || die "installing wkhtmltopdf failed (see $LOCAL_DIR/apt-wkhtmltopdf.log)."
-        return 0
-    fi
-    die "wkhtmltopdf is needed for the PDF reports: install it (Debian: apt-get install wkhtmltopdf)."
+    install_packages_or_stop wkhtmltopdf "the PDF reports" wkhtmltopdf
 }
 
 odoo_core_addons_path() {

@@ -76,37 +76,32 @@ def test_docker_compose_file_is_valid():
     assert "/mnt/extra-addons/tiktok_shop_connector" in result.stdout
 
 
-def test_missing_chromium_stops_the_tests_instead_of_skipping_them(tmp_path):
-    """Odoo skips browser tests without Chromium; the test command says so and stops."""
+def run_as_a_user_without(tmp_path, ensure_function):
+    """Run `ensure_function` of scripts/common.sh as a user who is not root, with a PATH that
+    has none of the tools it looks for: nothing is installed behind the user's back."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("mkdir", "dirname"):
         (bin_dir / tool).symlink_to(shutil.which(tool))
-    fake_id = bin_dir / "id"  # not root: nothing is installed behind the user's back
+    fake_id = bin_dir / "id"
     fake_id.write_text('#!/bin/sh\n[ "$1" = "-u" ] && echo 1000 || echo someone\n')
     fake_id.chmod(0o755)
-    script = f'source "{ROOT}/scripts/common.sh"; ensure_chromium'
+    script = f'source "{ROOT}/scripts/common.sh"; {ensure_function}'
     env = {**os.environ, "PATH": str(bin_dir)}
-    result = subprocess.run(
+    return subprocess.run(
         ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
     )
+
+
+def test_missing_chromium_stops_the_tests_instead_of_skipping_them(tmp_path):
+    """Odoo skips browser tests without Chromium; the test command says so and stops."""
+    result = run_as_a_user_without(tmp_path, "ensure_chromium")
     assert result.returncode == 2
     assert "apt-get install chromium chromium-driver" in result.stderr
 
 
 def test_missing_wkhtmltopdf_stops_the_tests(tmp_path):
     """Without wkhtmltopdf Odoo prints no PDF: the test command says what to install and stops."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("mkdir", "dirname"):
-        (bin_dir / tool).symlink_to(shutil.which(tool))
-    fake_id = bin_dir / "id"  # not root: nothing is installed behind the user's back
-    fake_id.write_text('#!/bin/sh\n[ "$1" = "-u" ] && echo 1000 || echo someone\n')
-    fake_id.chmod(0o755)
-    script = f'source "{ROOT}/scripts/common.sh"; ensure_wkhtmltopdf'
-    env = {**os.environ, "PATH": str(bin_dir)}
-    result = subprocess.run(
-        ["/bin/bash", "-c", script], env=env, capture_output=True, text=True, check=False
-    )
+    result = run_as_a_user_without(tmp_path, "ensure_wkhtmltopdf")
     assert result.returncode == 2
     assert "apt-get install wkhtmltopdf" in result.stderr
