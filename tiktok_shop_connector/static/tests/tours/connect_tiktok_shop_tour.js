@@ -1,5 +1,10 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import {
+    missingExpectationsSteps,
+    quoted,
+    readExpected,
+} from "@tiktok_shop_connector/../tests/tours/tour_expectations";
 
 /**
  * Connect a TikTok account from its form: "Connect TikTok Shop" leaves Odoo for TikTok's
@@ -16,30 +21,14 @@ import { stepUtils } from "@web_tour/tour_utils";
  */
 export const EXPECTED_KEY = "tiktok_shop_connector.connect_tour.expected";
 
-function readExpected() {
-    const stored = JSON.parse(localStorage.getItem(EXPECTED_KEY) || "null");
-    return stored && stored.account && stored.seller && stored.shops?.length ? stored : null;
-}
-
-function quoted(text) {
-    return JSON.stringify(String(text));
-}
-
 registry.category("web_tour.tours").add("tiktok_shop_connector_connect", {
     steps: () => {
-        const expected = readExpected();
+        const expected = readExpected(
+            EXPECTED_KEY,
+            (stored) => stored.account && stored.seller && stored.shops?.length
+        );
         if (!expected) {
-            // Also reached by odoo.isTourReady() before the test stored the names: fail only
-            // when the steps actually run.
-            return [
-                {
-                    content: "The test stores the expected account, seller and shops first",
-                    trigger: "body",
-                    run() {
-                        throw new Error(`No expectations stored under ${EXPECTED_KEY}`);
-                    },
-                },
-            ];
+            return missingExpectationsSteps(EXPECTED_KEY, "the expected account, seller and shops");
         }
         const shopRows = ".o_form_view .o_field_widget[name=shop_ids] .o_data_row";
         return [

@@ -1,5 +1,10 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
+import {
+    missingExpectationsSteps,
+    quoted,
+    readExpected,
+} from "@tiktok_shop_connector/../tests/tours/tour_expectations";
 
 /**
  * Follow a TikTok LIVE from its control room: open the event, open the control room, read each
@@ -14,30 +19,14 @@ export const SELL_SIGNAL = "tiktok_shop_connector live room tour: sell now";
 // Set on the page before the order: still there after it, the page was not reloaded.
 const PAGE_MARK = "tiktokLiveRoomTourPage";
 
-function readExpected() {
-    const stored = JSON.parse(localStorage.getItem(EXPECTED_KEY) || "null");
-    return stored && stored.event && stored.products?.length ? stored : null;
-}
-
-function quoted(text) {
-    return JSON.stringify(String(text));
-}
-
 registry.category("web_tour.tours").add("tiktok_shop_connector_live_room", {
     steps: () => {
-        const expected = readExpected();
+        const expected = readExpected(
+            EXPECTED_KEY,
+            (stored) => stored.event && stored.products?.length
+        );
         if (!expected) {
-            // Also reached by odoo.isTourReady() before the test stored its expectations: fail
-            // only when the steps actually run.
-            return [
-                {
-                    content: "The test stores the expected event and figures first",
-                    trigger: "body",
-                    run() {
-                        throw new Error(`No expectations stored under ${EXPECTED_KEY}`);
-                    },
-                },
-            ];
+            return missingExpectationsSteps(EXPECTED_KEY, "the expected event and figures");
         }
         const room = ".o_action.o_tiktok_live_room";
         const row = `${room} .o_tiktok_live_sku:has(td[name=product]:contains(${quoted(expected.product)}))`;
