@@ -92,6 +92,25 @@ def claim_without_waiting(env, namespace, keys):
     return {key for key, claimed in env.cr.fetchall() if claimed}
 
 
+CLOSE_DIALOG = {"type": "ir.actions.act_window_close"}
+RELOAD_VIEW = {"type": "ir.actions.client", "tag": "soft_reload"}
+
+
+def notification(message, kind=None, title=None, then=None, sticky=False):
+    """The client action that tells a user what a button did: `message` in a notification of
+    `kind` (success, info, warning, danger), then the action `then` (e.g. CLOSE_DIALOG)."""
+    params = {"message": message}
+    if title:
+        params["title"] = title
+    if kind:
+        params["type"] = kind
+    if sticky:
+        params["sticky"] = True
+    if then:
+        params["next"] = then
+    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+
+
 def analytic_line_defaults(env):
     """Values for the order or journal lines about to be created in bulk.
 

@@ -3,6 +3,8 @@ import re
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools import CLOSE_DIALOG, notification
+
 
 class TikTokFetchOrders(models.TransientModel):
     """Fetch orders on demand: everything updated since a date, or given TikTok order ids."""
@@ -28,17 +30,10 @@ class TikTokFetchOrders(models.TransientModel):
             log = self.shop_id._tiktok_poll_orders(since=since, trigger="manual")
         else:
             raise UserError(self.env._("Give a date or order ids to fetch."))
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("TikTok orders fetched"),
-                "message": self.env._(
-                    "%(created)s created, %(updated)s updated, %(failed)s failed.",
-                    created=log.created_count,
-                    updated=log.updated_count,
-                    failed=log.failed_count,
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        message = self.env._(
+            "%(created)s created, %(updated)s updated, %(failed)s failed.",
+            created=log.created_count,
+            updated=log.updated_count,
+            failed=log.failed_count,
+        )
+        return notification(message, title=self.env._("TikTok orders fetched"), then=CLOSE_DIALOG)

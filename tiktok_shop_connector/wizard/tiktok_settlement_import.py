@@ -2,7 +2,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from odoo import fields, models
 
-from ..tools import RECORD_SYNC_ERRORS, check_manager
+from ..tools import CLOSE_DIALOG, RECORD_SYNC_ERRORS, check_manager, notification
 
 DEFAULT_DAYS_BACK = 30
 
@@ -34,31 +34,18 @@ class TikTokSettlementImport(models.TransientModel):
         except RECORD_SYNC_ERRORS as error:
             # The sync log says it failed too; what was imported before the error is kept.
             title = self.env._("TikTok settlements not imported")
-            return _notification(title, str(error), "danger")
+            return notification(str(error), "danger", title, then=CLOSE_DIALOG, sticky=True)
         message = self.env._(
             "%(created)s new statements, %(updated)s updated by TikTok, %(skipped)s unchanged.",
             created=log.created_count,
             updated=log.updated_count,
             skipped=log.skipped_count,
         )
-        return _notification(self.env._("TikTok settlements imported"), message, "success")
+        title = self.env._("TikTok settlements imported")
+        return notification(message, "success", title, then=CLOSE_DIALOG)
 
     def _statement_time_from(self):
         # A statement's time is the midnight (UTC) that ends its day: the day `since` ends
         # after its own midnight.
         start = datetime.combine(self.since, time.min, tzinfo=UTC)
         return int(start.timestamp()) + 1
-
-
-def _notification(title, message, kind):
-    return {
-        "type": "ir.actions.client",
-        "tag": "display_notification",
-        "params": {
-            "title": title,
-            "message": message,
-            "type": kind,
-            "sticky": kind == "danger",
-            "next": {"type": "ir.actions.act_window_close"},
-        },
-    }

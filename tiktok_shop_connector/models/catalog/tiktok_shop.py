@@ -9,7 +9,7 @@ from psycopg2 import IntegrityError
 from ... import const
 from ...tiktok_shop import TikTokShopError, endpoints
 from ...tiktok_shop.catalog_mapping import map_product, product_version
-from ...tools import RECORD_SYNC_ERRORS, SyncBug, check_manager, report_bugs
+from ...tools import RECORD_SYNC_ERRORS, SyncBug, check_manager, notification, report_bugs
 
 _logger = logging.getLogger(__name__)
 
@@ -50,14 +50,7 @@ class TikTokShopCatalog(models.Model):
             skipped=sum(logs.mapped("skipped_count")),
             failed=sum(logs.mapped("failed_count")),
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if any(logs.mapped("failed_count")) else "success",
-            },
-        }
+        return notification(message, "warning" if any(logs.mapped("failed_count")) else "success")
 
     # === THE RUN === #
 

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from ... import const
-from ...tools import claim_without_waiting, create_unless_concurrent
+from ...tools import RELOAD_VIEW, claim_without_waiting, create_unless_concurrent, notification
 
 
 class TikTokSku(models.Model):
@@ -282,11 +282,4 @@ class TikTokSkuMapping(models.Model):
         return self._tiktok_notify(self.env._("%(count)s SKUs back on the list.", count=len(self)))
 
     def _tiktok_notify(self, message):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(message, then=RELOAD_VIEW)

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
-from ...tools import check_manager
+from ...tools import CLOSE_DIALOG, check_manager, notification
 from .tiktok_settlement import PAYMENT_STATUSES
 
 # A bank line without TikTok's payment id in its text still matches a payout of the same amount
@@ -85,15 +85,7 @@ class TikTokPayout(models.Model):
             matched=len(matched),
             total=len(self),
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "info",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(message, "info", then=CLOSE_DIALOG)
 
     def _tiktok_match_bank(self):
         """Match each paid payout to its bank statement line; the payouts matched."""

@@ -15,7 +15,7 @@ from ...tiktok_shop.live_events import (
     sessions_in_window,
     wave_groups,
 )
-from ...tools import check_manager
+from ...tools import RELOAD_VIEW, check_manager, notification
 
 _logger = logging.getLogger(__name__)
 
@@ -41,17 +41,9 @@ def unix_time(value):
     return int(value.replace(tzinfo=UTC).timestamp())
 
 
-def notification(message, kind="success"):
-    return {
-        "type": "ir.actions.client",
-        "tag": "display_notification",
-        "params": {
-            "type": kind,
-            "message": message,
-            # The form shows the new state and figures.
-            "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-        },
-    }
+def reported(message, kind="success"):
+    """What a button did, then the form reloaded: it shows the new state and figures."""
+    return notification(message, kind, then=RELOAD_VIEW)
 
 
 class TikTokLiveEvent(models.Model):
@@ -252,7 +244,7 @@ class TikTokLiveEvent(models.Model):
             min(self.mapped("planned_start"))
         )
         units = sum(self.line_ids.mapped("fenced_qty"))
-        return notification(
+        return reported(
             self.env._(
                 "%(units)s units of %(products)s products held for the LIVE. TikTok shows them "
                 "within seconds; other channels no longer sell them.",
@@ -270,7 +262,7 @@ class TikTokLiveEvent(models.Model):
             released = event._tiktok_release()
             event.state = "cancelled"
             event.message_post(body=event._tiktok_released_message(released))
-        return notification(self.env._("LIVE event cancelled; its held stock is back on sale."))
+        return reported(self.env._("LIVE event cancelled; its held stock is back on sale."))
 
     def action_release_now(self):
         """End the event now, without waiting for the release delay."""
@@ -279,7 +271,7 @@ class TikTokLiveEvent(models.Model):
             if event.state not in ("live", "closing"):
                 raise UserError(self.env._("Only a LIVE event that is live or ending can end."))
             event._tiktok_finish()
-        return notification(
+        return reported(
             self.env._(
                 "Held stock released and %(waves)s waves made for the warehouse.",
                 waves=len(self.picking_batch_ids),
@@ -297,14 +289,14 @@ class TikTokLiveEvent(models.Model):
                 event._tiktok_fence()
         deals = self.deal_ids
         if not deals:
-            return notification(
+            return reported(
                 self.env._(
                     "TikTok has no flash sale in this event's window. Create it in TikTok Seller "
                     "Center, then load it again."
                 ),
                 "warning",
             )
-        return notification(
+        return reported(
             self.env._(
                 "%(count)s flash sales loaded: %(names)s. Their purchase limits are held.",
                 count=len(deals),
@@ -319,16 +311,14 @@ class TikTokLiveEvent(models.Model):
             event._tiktok_link_sessions()
         sessions = self.session_ids
         if not sessions:
-            return notification(
+            return reported(
                 self.env._(
                     "TikTok reports no LIVE session in this event's window yet. TikTok reports "
                     "a session once it is over: try again later."
                 ),
                 "warning",
             )
-        return notification(
-            self.env._("Figures of %(count)s LIVE sessions read.", count=len(sessions))
-        )
+        return reported(self.env._("Figures of %(count)s LIVE sessions read.", count=len(sessions)))
 
     # === THE FENCE === #
 

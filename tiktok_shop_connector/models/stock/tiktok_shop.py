@@ -4,7 +4,7 @@ from ... import const
 from ...tiktok_shop import TikTokShopRequestError, endpoints
 from ...tiktok_shop.rate_limit import SequentialWindowPacer
 from ...tiktok_shop.stock_allocation import changed_skus, inventory_updates, outlet_quantities
-from ...tools import check_manager
+from ...tools import check_manager, notification
 from .tiktok_warehouse import EFFECT_STATUSES, WAREHOUSE_SUB_TYPES, WAREHOUSE_TYPES
 
 # Shop fields that change what every shop sharing a warehouse with it shows.
@@ -52,14 +52,8 @@ class TikTokShopStock(models.Model):
         check_manager(self.env)
         self._tiktok_forget_pushed_stock()
         self.env.ref("tiktok_shop_connector.ir_cron_push_stock").sudo()._trigger()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "message": self.env._("Every SKU's stock will be pushed to TikTok in a moment."),
-            },
-        }
+        message = self.env._("Every SKU's stock will be pushed to TikTok in a moment.")
+        return notification(message, "info")
 
     def _tiktok_forget_pushed_stock(self):
         skus = self.env["tiktok.sku"].search([("shop_id", "in", self.ids)])
