@@ -139,11 +139,7 @@ class TikTokShop(models.Model):
         code = const.REGION_CURRENCY.get(region)
         if not code:
             raise UserError(self.env._("TikTok Shop region %s is not supported.", region or "?"))
-        currency = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", code)], limit=1)
-        )
+        currency = self._tiktok_currency_named(code)
         if not currency:
             raise UserError(
                 self.env._(
@@ -155,6 +151,12 @@ class TikTokShop(models.Model):
         if not currency.active:
             currency.sudo().active = True
         return currency
+
+    @api.model
+    def _tiktok_currency_named(self, code):
+        """Odoo's currency of ISO code `code`, active or not (empty when Odoo has none)."""
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        return Currency.search([("name", "=", code)], limit=1)
 
     def _is_syncing(self, kind):
         """True when `kind` (one of const.SYNC_KINDS) should run for this shop now."""

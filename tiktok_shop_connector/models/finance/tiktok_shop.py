@@ -324,11 +324,7 @@ class TikTokShopSettlements(models.Model):
         return transactions, totals
 
     def _tiktok_settlement_values(self, statement, transactions, totals, fingerprint):
-        currency = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", statement.currency)], limit=1)
-        )
+        currency = self._tiktok_currency_named(statement.currency)
         if not currency:
             raise TikTokDataError(
                 f"statement {statement.ref}", f"unknown currency {statement.currency}"
@@ -404,8 +400,7 @@ class TikTokShopSettlements(models.Model):
             ).payout_id = payout
 
     def _tiktok_payout_values(self, payment):
-        Currency = self.env["res.currency"].with_context(active_test=False)
-        currency = Currency.search([("name", "=", payment.currency)], limit=1) or self.currency_id
+        currency = self._tiktok_currency_named(payment.currency) or self.currency_id
         return {
             "shop_id": self.id,
             "tiktok_payment_ref": payment.ref,
