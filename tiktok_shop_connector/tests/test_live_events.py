@@ -10,6 +10,7 @@ from tiktok_shop_sandbox import deals as sandbox_deals
 from tiktok_shop_sandbox import live as sandbox_live
 from tiktok_shop_sandbox import orders as sandbox_orders
 from tiktok_shop_sandbox import promotions as sandbox_promotions
+from tiktok_shop_sandbox import returns as sandbox_returns
 
 from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
@@ -246,6 +247,61 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         self.assertEqual(sorted((first | second).picking_ids.move_ids.mapped("quantity")), [1, 3])
         self._push()
         self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], 0, "locked: sold out")
+
+    def test_under_the_lock_tiktok_keeps_its_own_count_during_the_live(self):
+        event = self._event()
+        event.action_schedule()
+        self._push()
+        self._run_cron_method("tiktok.live.event", "_cron_advance_live_events")
+        self.assertEqual(event.state, "live")
+        self._live_order(2, **SELLER_FULFILLED)
+        # Sold on TikTok during the burst, its notification not imported yet.
+        self._place(self.us, [(self.sku.tiktok_sku_ref, 5)], **SELLER_FULFILLED)
+        self._reserve()
+        line = event.line_ids
+        self.assertEqual(line.remaining_qty, 18, "Odoo knows of 2 units sold")
+
+        self._push()
+        self.assertEqual(
+            self._tiktok_stock(self.sku)["Main warehouse"],
+            13,
+            "20 less the 7 units TikTok sold: Odoo's 18 would put back 5 sold units",
+        )
+        event.flash_sale_lock = False
+        self._push()
+        self.assertEqual(
+            self._tiktok_stock(self.sku)["Main warehouse"],
+            self._free(self.product) + 18,
+            "the lock lifted: Odoo's figure is shown again",
+        )
+
+    def test_a_cancelled_live_order_gives_its_units_back_to_the_held_stock(self):
+        event = self._event(lines=[(self.product, 4)], reserve_buffer_percent=0)
+        event.action_schedule()
+        self._push()
+        self._run_cron_method("tiktok.live.event", "_cron_advance_live_events")
+        remote = self._place(self.us, [(self.sku.tiktok_sku_ref, 3)], **SELLER_FULFILLED)
+        self.us._tiktok_import_order_ids([remote.id])
+        sold_out = self._live_order(1, **SELLER_FULFILLED)
+        self._reserve()
+        line = event.line_ids
+        self.assertEqual(line.fence_move_id.state, "cancel", "the held stock is sold out")
+        free = self._free(self.product)
+
+        for order in (remote, self.sandbox.state.orders[sold_out.tiktok_order_ref]):
+            self.sandbox.advance(5)  # a later update_time than the imported version
+            sandbox_returns.cancel_by_seller(self.sandbox.state, order, "OUT_OF_STOCK")
+            self.us._tiktok_import_order_ids([order.id])
+
+        self.assertEqual(
+            (self._sale_orders(self.us, remote.id) | sold_out).mapped("state"), ["cancel"] * 2
+        )
+        self.assertEqual(line.fence_move_id.state, "assigned", "held again")
+        self.assertEqual(line.fence_move_id.quantity, 4)
+        self.assertEqual((line.consumed_qty, line.remaining_qty), (0.0, 4.0))
+        self.assertEqual(self._free(self.product), free, "no other channel got the units")
+        self._push()
+        self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], 4, "TikTok's own count")
 
     def test_end_and_release_delay_give_back_the_stock_make_waves_and_read_the_session(self):
         event = self._event(lines=[(self.product, 10), (self.other_product, 10)])
