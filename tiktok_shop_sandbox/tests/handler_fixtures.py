@@ -44,6 +44,7 @@ class World:
         self.state = SandboxState(seed=3, speed=0, start_time=start)
         catalog.seed_reference_data(self.state)
         logistics.seed_reference_data(self.state)
+        affiliate.seed_creators(self.state)
         self.us = self.add_shop("US", "Aurora Living US")
         self.id = self.add_shop("ID", "Nusantara Crafts")
         self.jp = self.add_shop("JP", "Aurora Living JP")
