@@ -2,9 +2,9 @@
 
 A creator's `user_id` is derived from the username, so the same creator has the same id in every
 sandbox, whatever its seed. A few creators are there from the start (`seed_creators`); a creator
-named on an order the sandbox never heard of (a test's "mugmaker") joins the marketplace the first
-time something asks for it (`register_creator`), with a nickname and an audience drawn from
-the username. Creators are platform-wide: every shop's search finds all of them.
+named on an order the sandbox never heard of (a test's "mugmaker") joins the marketplace when
+the affiliate order search first shows that order (`register_creator`), with a nickname and an
+audience drawn from the username. Creators are platform-wide: every shop's search finds all of them.
 """
 
 import hashlib

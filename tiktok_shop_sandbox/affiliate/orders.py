@@ -27,6 +27,7 @@ from ..orders import place_order
 from ..routing import ApiError, paginate, route
 from ..state import money
 from .collaborations import commission_terms
+from .creators import register_creator
 
 CONTENT_TYPES = ("SHOP", "VIDEO", "LIVE", "PRE_LIVE", "PROMOTION_PAGE", "LINKSHARE")
 # Where the creator promoted the product, by the surface the sale came from (orders placed
@@ -101,6 +102,9 @@ def search_affiliate_orders(state, request):
         ]
         orders.sort(key=lambda order: (order.create_time, int(order.id)), reverse=True)
         page = paginate(orders, request, "orders")
+        for order in page["orders"]:  # whoever sold is in the marketplace, to be looked up
+            if order.creator_username:
+                register_creator(state, order.creator_username)
         with_line_items = "/202405/" in request.path
         page["orders"] = [
             affiliate_order_view(state, order, with_line_items) for order in page["orders"]

@@ -10,6 +10,7 @@ from .handler_fixtures import World
 
 SEARCH = "/affiliate_seller/202406/marketplace_creators/search"
 ONE = "/affiliate_seller/202406/marketplace_creators/{}"
+AFFILIATE_ORDERS = "/affiliate_seller/202410/orders/search"
 
 
 @pytest.fixture
@@ -52,11 +53,17 @@ def test_get_a_creator_by_user_id(world):
 
 
 def test_a_creator_named_on_an_order_joins_the_marketplace_once(world):
-    first = affiliate.register_creator(world.state, "mugmaker")
-    again = affiliate.register_creator(world.state, "mugmaker", "Someone else", 5)
+    mug = world.add_product(world.us)
+    world.add_order(world.us, [(mug.skus[0], 1)], creator="mugmaker", commission_rate=900)
+    assert search(world, {"keyword": "mugmaker"})["creators"] == []
 
-    assert again is first and first.nickname == "mugmaker" and first.follower_count >= 1000
-    assert [c["user_id"] for c in search(world, {"keyword": "MUGM"})["creators"]] == [first.user_id]
+    world.call("POST", AFFILIATE_ORDERS, world.us, query={"page_size": 10})
+    (found,) = search(world, {"keyword": "MUGM"})["creators"]
+
+    first = world.state.creators[found["user_id"]]
+    assert found["user_id"] == affiliate.creators.creator_user_id("mugmaker")
+    assert first.nickname == "mugmaker" and first.follower_count >= 1000
+    assert affiliate.register_creator(world.state, "mugmaker", "Someone else", 5) is first
 
 
 def test_search_by_keyword_audience_and_pages(world):
