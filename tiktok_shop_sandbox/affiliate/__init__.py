@@ -10,7 +10,7 @@
 The names below are what the rest of the sandbox, its tests and the Odoo tests use.
 """
 
-from .collaborations import commission_terms, open_collaboration_rate, target_status
+from .collaborations import open_collaboration_rate
 from .creators import SEEDED_CREATORS, creator_view, register_creator, seed_creators
 from .orders import CONTENT_TYPES, affiliate_order_view, is_affiliate_order, place_creator_order
 from .samples import application_view, request_sample, sample_status
