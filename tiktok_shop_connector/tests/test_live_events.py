@@ -206,12 +206,12 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         self.assertEqual(self._free(self.product), ON_HAND)
 
     def test_a_live_order_takes_from_the_held_stock_and_one_outside_the_window_does_not(self):
-        event = self._event()
-        event.action_schedule()
-        self._push()
         outside = self._live_order(
             2, create_time=int(fields.Datetime.now().timestamp()) - 3 * 3600, **SELLER_FULFILLED
         )
+        event = self._event()
+        event.action_schedule()
+        self._push()
         inside = self._live_order(3, **SELLER_FULFILLED)
 
         self.assertEqual(inside.tiktok_live_event_id, event)
@@ -252,8 +252,6 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         event = self._event()
         event.action_schedule()
         self._push()
-        self._run_cron_method("tiktok.live.event", "_cron_advance_live_events")
-        self.assertEqual(event.state, "live")
         self._live_order(2, **SELLER_FULFILLED)
         # Sold on TikTok during the burst, its notification not imported yet.
         self._place(self.us, [(self.sku.tiktok_sku_ref, 5)], **SELLER_FULFILLED)
@@ -279,7 +277,6 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         event = self._event(lines=[(self.product, 4)], reserve_buffer_percent=0)
         event.action_schedule()
         self._push()
-        self._run_cron_method("tiktok.live.event", "_cron_advance_live_events")
         remote = self._place(self.us, [(self.sku.tiktok_sku_ref, 3)], **SELLER_FULFILLED)
         self.us._tiktok_import_order_ids([remote.id])
         sold_out = self._live_order(1, **SELLER_FULFILLED)
@@ -616,10 +613,9 @@ class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
         return sold
 
     def _moment(self, env):
-        """(on hand, reserved by orders, LIVE units not reserved yet, what TikTok is shown)."""
+        """(on hand, reserved by orders, LIVE units not reserved yet, what TikTok shows)."""
         env.invalidate_all()
         product = env["product.product"].browse(self.product_id)
-        shop = env["tiktok.shop"].browse(self.shop_id)
         sku = env["tiktok.sku"].browse(self.sku_id)
         fence = env["tiktok.live.event"].browse(self.event_id).line_ids.fence_move_id
         quants = env["stock.quant"].search(
@@ -633,8 +629,8 @@ class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
         reserved = sum(quants.mapped("reserved_quantity"))
         held = fence.quantity if fence.state not in ("done", "cancel") else 0
         waiting = sum(order_moves.mapped("product_uom_qty")) - sum(order_moves.mapped("quantity"))
-        shown = shop._tiktok_quantities_to_show(sku, shop._tiktok_stock_outlets())
-        return sum(quants.mapped("quantity")), reserved - held, waiting, sum(shown.values())
+        shown = self.sandbox.state.skus[sku.tiktok_sku_ref].inventory.values()
+        return sum(quants.mapped("quantity")), reserved - held, waiting, sum(shown)
 
     # === the test === #
 
@@ -661,6 +657,6 @@ class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
             )
             moves = orders.picking_ids.move_ids
             self.assertEqual(sum(moves.mapped("quantity")), live_units + website_sold)
-            pushed = env["tiktok.sku"].browse(self.sku_id).stock_level_ids
-            self.assertEqual(sum(pushed.mapped("quantity")), 20 - live_units)
-            self.assertEqual(ON_HAND, live_units + website_sold + sum(pushed.mapped("quantity")))
+            shown = self._moment(env)[3]
+            self.assertEqual(shown, 20 - live_units, "TikTok's count, which Odoo's push kept")
+            self.assertEqual(ON_HAND, live_units + website_sold + shown)

@@ -1,3 +1,4 @@
+import time
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -8,8 +9,6 @@ from ...tiktok_shop.live_events import fenced_quantity, units_still_fenced
 CLOSED_MOVE_STATES = ("done", "cancel")
 # The states in which an event holds its fence.
 FENCING_STATES = ("scheduled", "live", "closing")
-# The states in which TikTok keeps the count of a held product under the flash-sale lock.
-COUNTED_BY_TIKTOK_STATES = ("live", "closing")
 # The line's figures computed from its fence and orders (not stored: read afresh after a change).
 STOCK_FIGURES = ["consumed_qty", "sold_qty", "remaining_qty", "below_alert"]
 
@@ -323,16 +322,18 @@ class TikTokLiveEventLine(models.Model):
 
     def _tiktok_is_counted_by_tiktok(self):
         """Whether TikTok counts this product's held stock itself: under the lock, shown the
-        current plan, from the start of the LIVE to the release (see `counted_by_tiktok`).
+        current plan, once the event's order window has opened (see `counted_by_tiktok`).
 
-        Before the LIVE, TikTok's ordinary orders of the product lower the figure it shows
+        Before the window, TikTok's ordinary orders of the product lower the figure it shows
         while Odoo takes them from the free stock: Odoo's figure, which counts them apart, is
-        pushed then. During the LIVE every order of the product is one of the event's.
+        pushed then. In the window every order of the product is one of the event's.
         """
         self.ensure_one()
+        event = self.event_id
         return (
-            self.event_id.flash_sale_lock
-            and self.state in COUNTED_BY_TIKTOK_STATES
+            event.flash_sale_lock
+            and self.state in FENCING_STATES
+            and event._tiktok_order_window()[0] <= time.time()
             and self.product_id.uom_id.compare(self.shown_fenced_qty, self.fenced_qty) == 0
         )
 
