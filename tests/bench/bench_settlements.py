@@ -22,6 +22,7 @@ import os
 import pstats
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -147,11 +148,59 @@ def create_bank_lines(env, shop, sandbox):
     return len(lines)
 
 
+def resident_memory_mib():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class MemoryByStatement:
+    """This process's resident memory while the sync runs, by the number of statements posted
+    so far (read on a connection of its own: the sync commits each statement). Flat memory
+    means the last statements need no more than the first ones did."""
+
+    def __init__(self, registry, shop_id, interval=0.25):
+        self.registry, self.shop_id, self.interval = registry, shop_id, interval
+        self.peaks = {}  # statements posted -> peak resident MiB while that many were
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self):
+        with self.registry.cursor() as cr:
+            while not self._stop.wait(self.interval):
+                cr.execute(
+                    "SELECT count(*) FROM tiktok_settlement"
+                    " WHERE shop_id = %s AND state = 'posted'",
+                    [self.shop_id],
+                )
+                posted = cr.fetchone()[0]
+                cr.commit()  # a new snapshot for the next count
+                memory = resident_memory_mib()
+                self.peaks[posted] = max(self.peaks.get(posted, 0), memory)
+
+    def milestones(self, count=6):
+        """[(statements posted, peak MiB)] at about `count` evenly spread points of the run."""
+        if not self.peaks:
+            return []
+        last = max(self.peaks)
+        wanted = sorted({round(last * step / (count - 1)) for step in range(count)})
+        return [(n, self.peaks[n]) for n in wanted if n in self.peaks]
+
+
 def timed_sync(registry, Environment, shop_id):
     peak_memory_reset()
     before = peak_memory_mib()
     started = time.perf_counter()
-    with registry.cursor() as cr:
+    with MemoryByStatement(registry, shop_id) as memory, registry.cursor() as cr:
         env = Environment(cr, 1, {})
         shop = env["tiktok.shop"].browse(shop_id)
         log = shop._tiktok_sync_settlements(since=0, trigger="benchmark")
@@ -170,6 +219,7 @@ def timed_sync(registry, Environment, shop_id):
             "log": (log.state, log.created_count, log.failed_count, log.message),
             "memory": (before, peak_memory_mib()),
         }
+    figures["memory by statements posted"] = memory.milestones()
     return figures
 
 
@@ -237,7 +287,12 @@ def main():
         if args.profile:
             profiler = cProfile.Profile()
             sync = profiler.runcall(timed_sync, registry, Environment, shop_id)
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            profile_path = Path(args.config).parent / "logs" / "bench-settlements.prof"
+            profiler.dump_stats(profile_path)
+            print(f"  profile kept in {profile_path} (python -m pstats)", flush=True)
+            stats = pstats.Stats(profiler).sort_stats("cumulative")
+            stats.print_stats(45)
+            stats.print_stats("tiktok_shop_connector", 40)  # the connector's own steps
         else:
             sync = timed_sync(registry, Environment, shop_id)
         print(f"  {sync}", flush=True)
@@ -264,6 +319,18 @@ def report(args, sync, raw, payouts):
         "memory of this process {:.0f} MiB before, peak {:.0f} MiB during; ".format(*sync["memory"])
         + f"sync log {sync['log']}"
     )
+    milestones = sync["memory by statements posted"]
+    if milestones:
+        print(
+            "memory of this process by statements posted (peak resident MiB): "
+            + ", ".join(f"{n}: {mib:.0f}" for n, mib in milestones)
+        )
+        settled = [mib for n, mib in milestones if n >= 1]
+        if len(settled) >= 2:
+            print(
+                f"growth from the first statement to the last: {settled[-1] - settled[0]:+.0f} MiB "
+                "(target: flat)"
+            )
     print(f"raw ORM, same entries created and posted: {raw:.1f} s = {raw_rate:.0f} orders/s")
     ratio = sync_rate / raw_rate if raw_rate else 0
     print(f"ratio connector/raw: {ratio:.2f} (target >= 0.50)")

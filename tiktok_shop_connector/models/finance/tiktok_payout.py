@@ -99,8 +99,13 @@ class TikTokPayout(models.Model):
     def _tiktok_clearing_items(self):
         """The open debits of TikTok's balance the payout pays: its statements' entries."""
         clearing = self.shop_id._tiktok_finance_account("clearing")
-        return self.settlement_ids.move_id.line_ids.filtered(
-            lambda line: line.account_id == clearing and not line.reconciled
+        # Searched, not read from the entries: a statement's entry has a line per order.
+        return self.env["account.move.line"].search(
+            [
+                ("move_id", "in", self.settlement_ids.move_id.ids),
+                ("account_id", "=", clearing.id),
+                ("reconciled", "=", False),
+            ]
         )
 
     def _tiktok_find_bank_line(self):

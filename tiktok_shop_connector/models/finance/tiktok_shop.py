@@ -269,7 +269,10 @@ class TikTokShopSettlements(models.Model):
                 # A month is thousands of invoices: keep one statement's records in memory.
                 self.env.invalidate_all()
             self._tiktok_import_payouts(since, log)
-            self.payout_ids._tiktok_match_bank()
+            for payout in self.payout_ids:
+                payout._tiktok_match_bank()
+                # Matching a payout reads its statement's entry: one entry's lines at a time.
+                self.env.invalidate_all()
             self._tiktok_import_unsettled(log)
         return log
 
