@@ -122,6 +122,7 @@ FINANCE_UNSETTLED_ORDERS = Endpoint("GET", "/finance/202507/orders/unsettled")
 
 # Affiliates and LIVE
 AFFILIATE_ORDER_SEARCH = Endpoint("POST", "/affiliate_seller/202410/orders/search")
+OPEN_COLLABORATION_SEARCH = Endpoint("POST", "/affiliate_seller/202409/open_collaborations/search")
 SHOP_LIVE_PERFORMANCE = Endpoint("GET", "/analytics/202509/shop_lives/performance")
 SHOP_LIVE_PERFORMANCE_PER_MINUTE = Endpoint(
     "GET", "/analytics/202510/shop_lives/{live_id}/performance_per_minutes"
