@@ -18,5 +18,6 @@ from . import (
     tiktok_collaboration,
     tiktok_collaboration_product,
     tiktok_creator,
+    tiktok_settlement,
     tiktok_shop,
 )

@@ -11,3 +11,12 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The sample order whose cost this entry books as a marketing expense.",
     )
+
+    def _tiktok_invoices_posted(self):
+        """Override: the creator commission of these orders is accrued (or, for a credit note,
+        reversed in proportion to what it credits)."""
+        result = super()._tiktok_invoices_posted()
+        orders = self.line_ids.sale_line_ids.order_id
+        lines = self.env["tiktok.affiliate.line"].sudo().search([("sale_order_id", "in", orders.ids)])
+        lines._tiktok_accrue()
+        return result

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ...tiktok_shop.affiliates import ACTUAL_STATUSES, CONTENT_TYPES, STATUSES
+from ...tiktok_shop.affiliates import ACTUAL_STATUSES, CONTENT_TYPES, STATUSES, commission_due
 
 
 class TikTokAffiliateLine(models.Model):
@@ -139,6 +139,97 @@ class TikTokAffiliateLine(models.Model):
             json.dumps(content, default=str).encode()
         ).hexdigest()
         return values
+
+    # === ATTACHED TO THE ORDERS === #
+
+    def _tiktok_attach(self, orders_by_ref):
+        """Attach each line to its sale order ({TikTok order id: sale.order}) and to the
+        order line of its product; the order takes the line's creator."""
+        for line in self:
+            order = orders_by_ref.get(line.tiktok_order_ref)
+            if not order:
+                continue
+            sale_line = line._tiktok_matching_sale_line(order)
+            values = {}
+            if line.sale_order_id != order:
+                values["sale_order_id"] = order.id
+            if sale_line and line.sale_line_id != sale_line:
+                values["sale_line_id"] = sale_line.id
+            if values:
+                line.write(values)
+            if line.creator_id and not order.tiktok_creator_id:
+                order.with_context(tracking_disable=True).tiktok_creator_id = line.creator_id
+
+    def _tiktok_matching_sale_line(self, order):
+        """The order's product line of this line's TikTok product (its n-th one for the key
+        `product#n`), or an empty recordset."""
+        self.ensure_one()
+        products = order.order_line.filtered(lambda line: not line.display_type)
+        refs = products._tiktok_product_refs()
+        candidates = products.filtered(lambda line: refs.get(line.id) == self.tiktok_product_ref)
+        _product, _sep, nth = self.line_key.partition("#")
+        index = int(nth) - 1 if nth.isdigit() else 0
+        return candidates[index] if index < len(candidates) else candidates[:1]
+
+    # === ACCRUALS === #
+
+    def _tiktok_accrue(self):
+        """Bring the commission accrued on each line to what is owed now (`commission_due`):
+        accrued once its order is invoiced, reversed in proportion to the units refunded,
+        returned or credited, trued up to TikTok's actual commission. One entry per shop,
+        expense against payable, each item against the creator's partner; the payable items
+        are then reconciled with what settlements deducted."""
+        lines = self.filtered(lambda line: line.sale_line_id and line.creator_id)
+        if not lines:
+            return self.env["account.move"]
+        booked = dict(
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                [("tiktok_affiliate_line_id", "in", lines.ids), ("parent_state", "=", "posted")],
+                ["tiktok_affiliate_line_id"],
+                ["amount_currency:sum"],
+            )
+        )
+        moves = self.env["account.move"]
+        for shop, shop_lines in lines.grouped("shop_id").items():
+            changes = []
+            for line in shop_lines:
+                accrued = -booked.get(line, 0.0)
+                delta = line.currency_id.round(line._tiktok_commission_due() - accrued)
+                if not line.currency_id.is_zero(delta):
+                    changes.append((line, delta, accrued))
+            if changes:
+                moves |= shop._tiktok_post_commission_changes(changes)
+        self.env["account.move.line"]._tiktok_reconcile_commissions(lines.sale_order_id)
+        return moves
+
+    def _tiktok_commission_due(self):
+        self.ensure_one()
+        due = commission_due(
+            self.estimated_commission_amount,
+            self.actual_commission_amount,
+            self.status,
+            self.quantity,
+            self.refunded_quantity,
+            self.returned_quantity,
+            self.sale_line_id.qty_invoiced_posted,
+            self.currency_id.decimal_places,
+        )
+        return float(due)
+
+    def _tiktok_accrual_label(self, delta, accrued):
+        self.ensure_one()
+        env = self.env
+        if not accrued:
+            what = env._("Creator commission accrued")
+        elif self.status in ACTUAL_STATUSES:
+            what = env._("Creator commission trued up to TikTok's actual")
+        elif delta < 0:
+            what = env._("Creator commission reversed (refund or return)")
+        else:
+            what = env._("Creator commission adjusted")
+        return f"{what}: {self.tiktok_order_ref} @{self.creator_id.username}"
 
     # === FIGURES === #
 

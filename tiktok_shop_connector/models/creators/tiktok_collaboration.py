@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+
+from ..finance.tiktok_settlement import utc_date
 
 COLLABORATION_KINDS = [("open", "Open"), ("target", "Target")]
 
@@ -46,3 +48,48 @@ class TikTokCollaboration(models.Model):
             ]
         )
         return {collaboration.tiktok_collaboration_ref: collaboration for collaboration in found}
+
+    @api.model
+    def _tiktok_store(self, shop, collaborations):
+        """Create or update `collaborations` (read `tiktok_shop.affiliates.Collaboration`s of
+        one kind) of `shop`, with their products' rates."""
+        if not collaborations:
+            return self
+        kind = collaborations[0].kind
+        existing = self._tiktok_find_by_refs(shop, kind, [c.ref for c in collaborations])
+        creators = self.env["tiktok.creator"].sudo()._tiktok_find_or_create(
+            shop.company_id, {name for c in collaborations for name in c.creator_usernames}
+        )
+        stored = self
+        for collaboration in collaborations:
+            values = {
+                "shop_id": shop.id,
+                "kind": kind,
+                "tiktok_collaboration_ref": collaboration.ref,
+                "name": collaboration.name,
+                "status": collaboration.status or False,
+                "end_date": utc_date(collaboration.end_time),
+                "creator_ids": [
+                    Command.set([creators[name].id for name in collaboration.creator_usernames])
+                ],
+            }
+            rates = [(p.product_ref, float(p.commission_rate)) for p in collaboration.products]
+            record = existing.get(collaboration.ref)
+            if record and record._tiktok_rates() != rates:
+                values["product_line_ids"] = [Command.clear()]
+            if not record or "product_line_ids" in values:
+                values.setdefault("product_line_ids", [])
+                values["product_line_ids"] += [
+                    Command.create({"tiktok_product_ref": ref, "commission_rate": rate})
+                    for ref, rate in rates
+                ]
+            if record:
+                record.write(values)
+            else:
+                record = self.create(values)
+            stored |= record
+        return stored
+
+    def _tiktok_rates(self):
+        self.ensure_one()
+        return [(line.tiktok_product_ref, line.commission_rate) for line in self.product_line_ids]

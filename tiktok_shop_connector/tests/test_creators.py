@@ -1,0 +1,172 @@
+from decimal import Decimal
+
+from odoo.tests import TransactionCase, tagged
+
+from tiktok_shop_sandbox.affiliate import affiliate_order_view
+
+from .test_settlements import SettlementMixin
+
+SELLER_SHIPPED = "FULFILLMENT_BY_SELLER"
+HOUR, DAY = 3600, 86400
+
+
+class CreatorMixin(SettlementMixin):
+    """Orders creators sold on TikTok, imported into Odoo, and their affiliate orders."""
+
+    def setUp(self):
+        super().setUp()
+        # Each test moves the sandbox's clock by days, past the 7 days of the class's token.
+        self._connect_to_sandbox(self.account)
+
+    def _creator_orders(self, sales, **options):
+        """Orders placed by creators: `sales` [(username, surface, rate, units)], imported."""
+        skus = self._in_stock_skus(self.us, 2)
+        remotes = [
+            self._place(
+                self.us,
+                [(skus[index % 2].id, units)],
+                surface=surface,
+                creator_username=username,
+                commission_rate=rate,
+                content_id=f"content-{index}",
+                shipping_type="TIKTOK",
+                fulfillment_type=SELLER_SHIPPED,
+                **options,
+            )
+            for index, (username, surface, rate, units) in enumerate(sales)
+        ]
+        self.us._tiktok_import_order_ids([remote.id for remote in remotes])
+        return remotes
+
+    def _sync_affiliates(self):
+        """One affiliate sync on a cursor of its own, which commits as the cron's does."""
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            log = self.us.with_env(self.env(cr=cr))._tiktok_sync_affiliates(trigger="manual")
+            log_id = log.id
+        self.env.invalidate_all()
+        return self.env["tiktok.sync.log"].browse(log_id)
+
+    def _lines(self, remotes):
+        return self.env["tiktok.affiliate.line"].search(
+            [("tiktok_order_ref", "in", [remote.id for remote in remotes])]
+        )
+
+    def _view(self, remote):
+        """TikTok's affiliate order, as the sandbox's API answers it."""
+        return affiliate_order_view(self.sandbox.state, self.sandbox.state.orders[remote.id])
+
+    def _tiktok_commission(self, remote, figure="estimated_paid_commission"):
+        return sum(Decimal(sku[figure]["amount"]) for sku in self._view(remote)["skus"])
+
+    def _payable(self):
+        return self.us._tiktok_finance_account("affiliate_payable")
+
+    def _accrued(self, order):
+        """What the payable owes for the order's commission (its accruals, less deductions)."""
+        items = self.env["account.move.line"].search(
+            [("tiktok_commission_order_id", "=", order.id), ("parent_state", "=", "posted")]
+        )
+        self.assertEqual(items.account_id, self._payable())
+        return Decimal(str(-sum(items.mapped("amount_currency")))).quantize(Decimal("0.01"))
+
+    def _deliver_in_odoo(self, orders):
+        for picking in orders.picking_ids:
+            for move in picking.move_ids:
+                move.write({"quantity": move.product_uom_qty, "picked": True})
+            picking.with_context(cancel_backorder=False)._action_done()
+
+
+@tagged("post_install", "-at_install")
+class TestAffiliateAttribution(CreatorMixin, TransactionCase):
+    def test_every_affiliate_order_is_attributed_once(self):
+        sales = [("maya.makes", "VIDEO", 1000, 1), ("leo.live", "LIVE", 1550, 2)]
+        sales += [("maya.makes", "AFFILIATE", 800, 1)]
+        remotes = self._creator_orders(sales)
+        plain = self._creator_orders([("", "SHOP", 0, 1)])
+        log = self._sync_affiliates()
+        self.assertEqual(log.state, "done")
+        lines = self._lines(remotes)
+        self.assertEqual(len(lines), len(remotes))
+        self.assertFalse(self._lines(plain))
+        for remote, (username, _surface, rate, units) in zip(remotes, sales, strict=True):
+            line = lines.filtered(lambda line, r=remote: line.tiktok_order_ref == r.id)
+            order = self._sale_orders(self.us, remote.id)
+            sku = self._view(remote)["skus"][0]
+            self.assertEqual(line.sale_order_id, order)
+            self.assertEqual(line.sale_line_id.order_id, order)
+            self.assertEqual(line.sale_line_id.product_uom_qty, units)
+            self.assertEqual(line.creator_id.username, username)
+            self.assertEqual(order.tiktok_creator_id, line.creator_id)
+            self.assertEqual(line.content_type, sku["content_type"])
+            self.assertEqual(line.tiktok_content_ref, sku["content_id"])
+            self.assertAlmostEqual(line.commission_rate, rate / 100)
+            self.assertEqual(
+                Decimal(str(line.estimated_commission_amount)),
+                Decimal(sku["estimated_paid_commission"]["amount"]),
+            )
+            self.assertIn(self.us, line.creator_id.shop_ids)
+            self.assertTrue(line.creator_id.partner_id)
+        self.assertEqual(len(lines.creator_id), 2)
+        self.assertEqual(
+            dict(lines._fields["content_type"]._description_selection(self.env))["VIDEO"], "Video"
+        )
+        again = self._sync_affiliates()
+        self.assertEqual((again.created_count, again.updated_count), (0, 0))
+        self.assertEqual(self._lines(remotes), lines)
+
+    def test_a_changed_line_is_updated_and_a_late_order_is_attached_on_arrival(self):
+        skus = self._in_stock_skus(self.us, 1)
+        remote = self._place(
+            self.us,
+            [(skus[0].id, 2)],
+            surface="VIDEO",
+            creator_username="maya.makes",
+            commission_rate=1200,
+            shipping_type="TIKTOK",
+            fulfillment_type=SELLER_SHIPPED,
+        )
+        self._sync_affiliates()  # TikTok lists the affiliate order before Odoo has the order
+        line = self._lines([remote])
+        self.assertFalse(line.sale_order_id)
+        self.us._tiktok_import_order_ids([remote.id])
+        order = self._sale_orders(self.us, remote.id)
+        self.assertEqual(line.sale_order_id, order)
+        self.assertEqual(line.sale_line_id.order_id, order)
+        self.assertEqual(order.tiktok_creator_id, line.creator_id)
+        self.sandbox.state.orders[remote.id].creator_username = "maya.makes"
+        self.sandbox.state.orders[remote.id].commission_rate = 1500
+        log = self._sync_affiliates()
+        self.assertEqual(log.updated_count, 1)
+        self.assertAlmostEqual(line.commission_rate, 15.0)
+
+    def test_source_tags_use_the_same_reading(self):
+        remotes = self._creator_orders([("leo.live", "LIVE", 1000, 1)])
+        order = self._sale_orders(self.us, remotes[0].id)
+        self.us._tiktok_tag_sources(order)
+        self.assertEqual((order.tiktok_source, order.tiktok_creator_username), ("live", "leo.live"))
+
+    def test_open_collaboration_rates_are_shown_on_the_product(self):
+        product = next(
+            p
+            for p in self.sandbox.state.products.values()
+            if p.shop_id == self._remote_shop(self.us).id and p.status == "ACTIVATE"
+        )
+        state = self.sandbox.state
+        state.open_collaborations[product.id] = {  # the seller offers 12.50 % on Seller Center
+            "id": "open-1",
+            "product_id": product.id,
+            "shop_id": product.shop_id,
+            "commission_rate": 1250,
+            "require_seller_approve_creator": False,
+            "effective_time": state.now(),
+        }
+        template = self.env["product.template"].create({"name": "Promoted mug"})
+        self.env["tiktok.product"].create(
+            {"shop_id": self.us.id, "tiktok_product_ref": product.id, "product_tmpl_id": template.id}
+        )
+        self._sync_affiliates()
+        rates = template.tiktok_commission_rate_ids
+        self.assertEqual(len(rates), 1)
+        self.assertEqual(rates.kind, "open")
+        self.assertAlmostEqual(rates.commission_rate, 12.5)
