@@ -163,7 +163,11 @@ class TestAffiliateAttribution(CreatorMixin, TransactionCase):
         }
         template = self.env["product.template"].create({"name": "Promoted mug"})
         self.env["tiktok.product"].create(
-            {"shop_id": self.us.id, "tiktok_product_ref": product.id, "product_tmpl_id": template.id}
+            {
+                "shop_id": self.us.id,
+                "tiktok_product_ref": product.id,
+                "product_tmpl_id": template.id,
+            }
         )
         self._sync_affiliates()
         rates = template.tiktok_commission_rate_ids

@@ -17,6 +17,7 @@ class AccountMove(models.Model):
         reversed in proportion to what it credits)."""
         result = super()._tiktok_invoices_posted()
         orders = self.line_ids.sale_line_ids.order_id
-        lines = self.env["tiktok.affiliate.line"].sudo().search([("sale_order_id", "in", orders.ids)])
+        Line = self.env["tiktok.affiliate.line"].sudo()
+        lines = Line.search([("sale_order_id", "in", orders.ids)])
         lines._tiktok_accrue()
         return result

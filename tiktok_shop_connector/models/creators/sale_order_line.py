@@ -14,11 +14,15 @@ class SaleOrderLine(models.Model):
         refs = {line.id: line.tiktok_product_ref for line in self if line.tiktok_product_ref}
         missing = self.filtered(lambda line: not line.tiktok_product_ref and line.tiktok_sku_ref)
         if missing:
-            skus = self.env["tiktok.sku"].sudo().search(
-                [
-                    ("shop_id", "in", missing.order_id.tiktok_shop_id.ids),
-                    ("tiktok_sku_ref", "in", missing.mapped("tiktok_sku_ref")),
-                ]
+            skus = (
+                self.env["tiktok.sku"]
+                .sudo()
+                .search(
+                    [
+                        ("shop_id", "in", missing.order_id.tiktok_shop_id.ids),
+                        ("tiktok_sku_ref", "in", missing.mapped("tiktok_sku_ref")),
+                    ]
+                )
             )
             by_ref = {(sku.shop_id.id, sku.tiktok_sku_ref): sku.tiktok_product_ref for sku in skus}
             for line in missing:

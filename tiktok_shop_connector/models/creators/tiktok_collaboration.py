@@ -57,8 +57,12 @@ class TikTokCollaboration(models.Model):
             return self
         kind = collaborations[0].kind
         existing = self._tiktok_find_by_refs(shop, kind, [c.ref for c in collaborations])
-        creators = self.env["tiktok.creator"].sudo()._tiktok_find_or_create(
-            shop.company_id, {name for c in collaborations for name in c.creator_usernames}
+        creators = (
+            self.env["tiktok.creator"]
+            .sudo()
+            ._tiktok_find_or_create(
+                shop.company_id, {name for c in collaborations for name in c.creator_usernames}
+            )
         )
         stored = self
         for collaboration in collaborations:

@@ -146,11 +146,21 @@ class TikTokShopAffiliates(models.Model):
             (line.tiktok_order_ref, line.line_key): line
             for line in Line._tiktok_find(self, [order.ref for order in orders])
         }
-        creators = self.env["tiktok.creator"].sudo()._tiktok_find_or_create(
-            self.company_id, {line.creator_username for order in orders for line in order.lines}
+        creators = (
+            self.env["tiktok.creator"]
+            .sudo()
+            ._tiktok_find_or_create(
+                self.company_id, {line.creator_username for order in orders for line in order.lines}
+            )
         )
-        collaborations = self.env["tiktok.collaboration"].sudo()._tiktok_find_by_refs(
-            self, "open", {line.open_collaboration_ref for order in orders for line in order.lines}
+        collaborations = (
+            self.env["tiktok.collaboration"]
+            .sudo()
+            ._tiktok_find_by_refs(
+                self,
+                "open",
+                {line.open_collaboration_ref for order in orders for line in order.lines},
+            )
         )
         to_create, changed = [], Line
         for order in orders:

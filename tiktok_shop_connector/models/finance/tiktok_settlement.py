@@ -427,7 +427,8 @@ def post_shop_entry(shop, currency, lines, ref, date, extra=None):
     values = [{**defaults, **line} for line in lines]
     company_currency = company.currency_id
     for line in values:
-        line["balance"] = currency._convert(line["amount_currency"], company_currency, company, date)
+        amount = line["amount_currency"]
+        line["balance"] = currency._convert(amount, company_currency, company, date)
     values[-1]["balance"] -= company_currency.round(sum(line["balance"] for line in values))
     # No line has a tax or a payment term: there are no tax lines to synchronise.
     move = (
