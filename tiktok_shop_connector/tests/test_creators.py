@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from odoo.tests import TransactionCase, tagged
 
+from tiktok_shop_sandbox import returns as sandbox_returns
 from tiktok_shop_sandbox.affiliate import affiliate_order_view
+from tiktok_shop_sandbox.orders import progress_order
 
 from .test_settlements import SettlementMixin
 
@@ -174,3 +176,130 @@ class TestAffiliateAttribution(CreatorMixin, TransactionCase):
         self.assertEqual(len(rates), 1)
         self.assertEqual(rates.kind, "open")
         self.assertAlmostEqual(rates.commission_rate, 12.5)
+
+
+@tagged("post_install", "-at_install")
+class TestCommissionAccounting(CreatorMixin, TransactionCase):
+    def _return_one_unit(self, remote):
+        """The buyer sends one unit back and is refunded (RETURN_AND_REFUND, completed)."""
+        state = self.sandbox.state
+        a_return = sandbox_returns.request_return(
+            state, state.orders[remote.id], "RETURN_AND_REFUND", [remote.line_items[0].id]
+        )
+        sandbox_returns.decide_return(state, a_return, "APPROVE_RETURN")
+        state.advance(DAY + 60)
+        state.run_due()
+        sandbox_returns.decide_return(state, a_return, "APPROVE_RECEIVED_PACKAGE")
+        state.advance(HOUR + 60)
+        state.run_due()
+        self.assertEqual(a_return.return_status, "RETURN_OR_REFUND_REQUEST_COMPLETE")
+
+    def _check_balanced(self):
+        moves = self.env["account.move.line"].search(
+            [("tiktok_commission_order_id", "!=", False)]
+        ).move_id
+        for move in moves:
+            self.assertTrue(move.currency_id.is_zero(sum(move.line_ids.mapped("amount_currency"))))
+            self.assertTrue(move.company_currency_id.is_zero(sum(move.line_ids.mapped("balance"))))
+
+    def test_accrued_at_invoicing_equal_to_tiktoks_estimate(self):
+        remotes = self._creator_orders(
+            [("maya.makes", "VIDEO", 1000, 2), ("leo.live", "LIVE", 1550, 1)]
+        )
+        self._sync_affiliates()
+        orders = self._sale_orders(self.us).filtered(
+            lambda o: o.tiktok_order_ref in {r.id for r in remotes}
+        )
+        self.assertFalse(
+            self.env["account.move.line"].search([("tiktok_commission_order_id", "in", orders.ids)])
+        )
+        self._invoice(orders)
+        expense = self.us._tiktok_finance_account("affiliate_commission")
+        for remote in remotes:
+            order = self._sale_orders(self.us, remote.id)
+            self.assertEqual(self._accrued(order), self._tiktok_commission(remote))
+            items = self.env["account.move.line"].search(
+                [("tiktok_commission_order_id", "=", order.id)]
+            )
+            self.assertEqual(items.partner_id, order.tiktok_creator_id.partner_id)
+            counterpart = items.move_id.line_ids.filtered(
+                lambda line, o=order: line.account_id == expense
+                and line.partner_id == o.tiktok_creator_id.partner_id
+            )
+            self.assertEqual(
+                Decimal(str(sum(counterpart.mapped("amount_currency")))), self._accrued(order)
+            )
+        self.assertEqual(self._payable().account_type, "liability_current")
+        self.assertTrue(self._payable().reconcile)
+        self._check_balanced()
+        # Nothing changed at TikTok: a sync books nothing more.
+        moves = self.env["account.move"].search_count([])
+        self._sync_affiliates()
+        self.assertEqual(self.env["account.move"].search_count([]), moves)
+
+    def test_invoiced_before_the_affiliate_order_is_read_accrues_at_the_sync(self):
+        remotes = self._creator_orders([("maya.makes", "VIDEO", 1200, 1)])
+        order = self._sale_orders(self.us, remotes[0].id)
+        self._invoice(order)
+        self._sync_affiliates()
+        self.assertEqual(self._accrued(order), self._tiktok_commission(remotes[0]))
+
+    def test_reversed_on_a_return_then_trued_up_and_cleared_by_the_settlement(self):
+        (remote,) = self._creator_orders([("maya.makes", "VIDEO", 1000, 2)])
+        order = self._sale_orders(self.us, remote.id)
+        self._invoice(order)
+        self._sync_affiliates()
+        estimate = self._tiktok_commission(remote)
+        self.assertEqual(self._accrued(order), estimate)
+        # Shipped, one unit comes back before delivery: half the estimate is reversed.
+        progress_order(self.sandbox.state, self.sandbox.state.orders[remote.id], "IN_TRANSIT")
+        self._return_one_unit(remote)
+        self._sync_affiliates()
+        line = self._lines([remote])
+        self.assertEqual(line.returned_quantity, 1)
+        self.assertEqual(line.status, "PROCESSING")
+        self.assertEqual(self._accrued(order), (estimate / 2).quantize(Decimal("0.01")))
+        reversal = self.env["account.move.line"].search(
+            [("tiktok_affiliate_line_id", "=", line.id), ("amount_currency", ">", 0)]
+        )
+        self.assertEqual(len(reversal), 1)
+        self.assertIn("reversed", reversal.name)
+        # Delivered: TikTok reports its actual commission; the accrual follows it.
+        progress_order(self.sandbox.state, self.sandbox.state.orders[remote.id], "DELIVERED")
+        self._sync_affiliates()
+        actual = self._tiktok_commission(remote, "actual_paid_commission")
+        self.assertEqual(line.status, "COMPLETED")
+        self.assertEqual(Decimal(str(line.actual_commission_amount)), actual)
+        self.assertEqual(self._accrued(order), actual)
+        # The statement deducts the commission: it pays the accrual, reconciled per order.
+        self._pass_payout()
+        self._sync(self.us)
+        transaction = self.env["tiktok.settlement.transaction"].search(
+            [("sale_order_id", "=", order.id)]
+        )
+        deducted = -Decimal(str(sum(transaction.mapped("affiliate_commission_amount"))))
+        self.assertEqual(deducted, actual)
+        settlement_item = transaction.settlement_id.move_id.line_ids.filtered(
+            lambda item: item.tiktok_commission_order_id == order
+        )
+        self.assertEqual(settlement_item.account_id, self._payable())
+        self.assertEqual(Decimal(str(settlement_item.amount_currency)), deducted)
+        self.assertEqual(settlement_item.partner_id, order.tiktok_creator_id.partner_id)
+        self.assertEqual(self._accrued(order), Decimal("0.00"))
+        items = self.env["account.move.line"].search(
+            [("tiktok_commission_order_id", "=", order.id)]
+        )
+        self.assertTrue(all(items.mapped("reconciled")))
+        self.assertEqual(order.tiktok_creator_id.commission_payable_amount, 0.0)
+        self._check_balanced()
+
+    def test_a_credit_note_reverses_in_proportion(self):
+        (remote,) = self._creator_orders([("leo.live", "LIVE", 2000, 2)])
+        order = self._sale_orders(self.us, remote.id)
+        self._sync_affiliates()
+        self._invoice(order)
+        estimate = self._accrued(order)
+        line = order.tiktok_affiliate_line_ids.sale_line_id
+        order._tiktok_credit({line: 1}, reason="Returned")
+        self.assertEqual(self._accrued(order), (estimate / 2).quantize(Decimal("0.01")))
+        self._check_balanced()
