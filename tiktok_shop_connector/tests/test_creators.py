@@ -195,9 +195,11 @@ class TestCommissionAccounting(CreatorMixin, TransactionCase):
         self.assertEqual(a_return.return_status, "RETURN_OR_REFUND_REQUEST_COMPLETE")
 
     def _check_balanced(self):
-        moves = self.env["account.move.line"].search(
-            [("tiktok_commission_order_id", "!=", False)]
-        ).move_id
+        moves = (
+            self.env["account.move.line"]
+            .search([("tiktok_commission_order_id", "!=", False)])
+            .move_id
+        )
         for move in moves:
             self.assertTrue(move.currency_id.is_zero(sum(move.line_ids.mapped("amount_currency"))))
             self.assertTrue(move.company_currency_id.is_zero(sum(move.line_ids.mapped("balance"))))
@@ -223,8 +225,9 @@ class TestCommissionAccounting(CreatorMixin, TransactionCase):
             )
             self.assertEqual(items.partner_id, order.tiktok_creator_id.partner_id)
             counterpart = items.move_id.line_ids.filtered(
-                lambda line, o=order: line.account_id == expense
-                and line.partner_id == o.tiktok_creator_id.partner_id
+                lambda line, o=order: (
+                    line.account_id == expense and line.partner_id == o.tiktok_creator_id.partner_id
+                )
             )
             self.assertEqual(
                 Decimal(str(sum(counterpart.mapped("amount_currency")))), self._accrued(order)
@@ -303,3 +306,45 @@ class TestCommissionAccounting(CreatorMixin, TransactionCase):
         order._tiktok_credit({line: 1}, reason="Returned")
         self.assertEqual(self._accrued(order), (estimate / 2).quantize(Decimal("0.01")))
         self._check_balanced()
+
+
+@tagged("post_install", "-at_install")
+class TestSamples(CreatorMixin, TransactionCase):
+    def test_a_sample_is_not_revenue_its_cost_is_a_marketing_expense_against_the_creator(self):
+        skus = self._in_stock_skus(self.us, 1)
+        remote = self._place(
+            self.us,
+            [(skus[0].id, 2)],
+            is_sample_order=True,
+            shipping_type="TIKTOK",
+            fulfillment_type=SELLER_SHIPPED,
+        )
+        self.us._tiktok_import_order_ids([remote.id])
+        sample = self._sale_orders(self.us, remote.id)
+        self.assertTrue(sample.tiktok_is_sample)
+        sample.order_line.product_id.standard_price = 6.40
+        creator = self.env["tiktok.creator"].create({"username": "maya.makes"})
+        sample._tiktok_link_sample_creator(creator)
+        progress_order(self.sandbox.state, self.sandbox.state.orders[remote.id], "DELIVERED")
+        sample.tiktok_shop_id.invoice_policy = "import"
+        self.assertFalse(sample.filtered_domain(sample._tiktok_invoice_due_domain()))
+        self._run_cron_method("sale.order", "_cron_invoice_tiktok_orders")
+        self.assertFalse(sample.invoice_ids)
+        self.assertEqual(sample.invoice_status, "no")
+        self._deliver_in_odoo(sample)
+        moves = sample.order_line.move_ids.filtered(lambda move: move.state == "done")
+        cost = sum(moves.mapped("value"))
+        self.assertAlmostEqual(cost, 2 * 6.40)
+        entry = sample.tiktok_sample_move_ids
+        self.assertEqual(len(entry), 1)
+        samples = self.us._tiktok_finance_account("creator_samples")
+        expense = entry.line_ids.filtered(lambda line: line.account_id == samples)
+        self.assertAlmostEqual(expense.balance, cost)
+        self.assertEqual(expense.partner_id, creator.partner_id)
+        valuation = moves.product_id._get_product_accounts()["stock_valuation"]
+        credit = entry.line_ids - expense
+        self.assertEqual(credit.account_id, valuation)
+        self.assertAlmostEqual(credit.balance, -cost)
+        self.assertEqual(creator.sample_count, 1)
+        sample._tiktok_book_sample_cost()  # nothing new: nothing booked twice
+        self.assertEqual(sample.tiktok_sample_move_ids, entry)

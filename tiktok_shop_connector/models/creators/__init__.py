@@ -14,6 +14,7 @@ from . import (
     product_template,
     sale_order,
     sale_order_line,
+    stock_picking,
     tiktok_affiliate_line,
     tiktok_collaboration,
     tiktok_collaboration_product,
