@@ -348,3 +348,92 @@ class TestSamples(CreatorMixin, TransactionCase):
         self.assertEqual(creator.sample_count, 1)
         sample._tiktok_book_sample_cost()  # nothing new: nothing booked twice
         self.assertEqual(sample.tiktok_sample_move_ids, entry)
+
+
+@tagged("post_install", "-at_install")
+class TestCreatorPerformance(CreatorMixin, TransactionCase):
+    def test_figures_equal_sums_of_tiktoks_affiliate_orders(self):
+        sales = [
+            ("maya.makes", "VIDEO", 1000, 2),
+            ("maya.makes", "LIVE", 1000, 1),
+            ("leo.live", "LIVE", 1550, 3),
+            ("leo.live", "VIDEO", 1200, 1),
+        ]
+        remotes = self._creator_orders(sales)
+        action = self.us.action_sync_affiliates()
+        self.assertIn("4 new", action["params"]["message"])
+        orders = self._sale_orders(self.us).filtered(
+            lambda o: o.tiktok_order_ref in {r.id for r in remotes}
+        )
+        self._invoice(orders)
+        # A sample sent to one of them.
+        sku = self._in_stock_skus(self.us, 1)[0]
+        remote_sample = self._place(
+            self.us, [(sku.id, 1)], is_sample_order=True, fulfillment_type=SELLER_SHIPPED
+        )
+        self.us._tiktok_import_order_ids([remote_sample.id])
+        sample = self._sale_orders(self.us, remote_sample.id)
+        sample.order_line.product_id.standard_price = 3.10
+        creators = self.env["tiktok.creator"].search([("username", "in", ["maya.makes", "leo.live"])])
+        maya = creators.filtered(lambda c: c.username == "maya.makes")
+        sample._tiktok_link_sample_creator(maya)
+        self._deliver_in_odoo(sample)
+        sample_cost = sum(sample.order_line.move_ids.mapped("value"))
+        # Independently: TikTok's affiliate orders, as its API answers them.
+        expected = {}
+        by_content = {}
+        for remote, (username, _surface, _rate, _units) in zip(remotes, sales, strict=True):
+            for sku_view in self._view(remote)["skus"]:
+                gmv = Decimal(sku_view["price"]["amount"]) * sku_view["quantity"]
+                commission = Decimal(sku_view["estimated_paid_commission"]["amount"])
+                figures = expected.setdefault(username, [Decimal(0), 0, Decimal(0), 0])
+                figures[0] += gmv
+                figures[1] += 1
+                figures[2] += commission
+                figures[3] += sku_view["quantity"]
+                content = sku_view["content_type"]
+                by_content[content] = by_content.get(content, Decimal(0)) + gmv
+        self.env.flush_all()
+        Report = self.env["tiktok.creator.report"]
+        rows = Report._read_group(
+            [("creator_id", "in", creators.ids)],
+            ["creator_id"],
+            [
+                "gmv_amount:sum",
+                "order_count:sum",
+                "commission_amount:sum",
+                "units:sum",
+                "liability_amount:sum",
+                "sample_count:sum",
+                "sample_cost_amount:sum",
+                "roi_amount:sum",
+            ],
+        )
+        self.assertEqual(len(rows), 2)
+        for creator, gmv, count, commission, units, liability, samples, cost, roi in rows:
+            gmv_e, count_e, commission_e, units_e = expected[creator.username]
+            self.assertAlmostEqual(gmv, float(gmv_e), places=2)
+            self.assertEqual(count, count_e)
+            self.assertAlmostEqual(commission, float(commission_e), places=2)
+            self.assertEqual(units, units_e)
+            self.assertAlmostEqual(liability, float(commission_e), places=2)  # invoiced, unpaid
+            own_cost = sample_cost if creator == maya else 0.0
+            self.assertEqual(samples, 1 if creator == maya else 0)
+            self.assertAlmostEqual(cost, own_cost, places=2)
+            self.assertAlmostEqual(roi, float(gmv_e - commission_e) - own_cost, places=2)
+            listed = creator.with_context(tiktok_creator_period="all")
+            self.assertAlmostEqual(listed.gmv_amount, float(gmv_e), places=2)
+            self.assertEqual(listed.order_count, count_e)
+            self.assertAlmostEqual(listed.commission_amount, float(commission_e), places=2)
+            self.assertEqual(listed.return_rate, 0.0)
+            self.assertAlmostEqual(listed.commission_payable_amount, float(commission_e), places=2)
+        contents = dict(
+            Report._read_group(
+                [("creator_id", "in", creators.ids), ("kind", "=", "sale")],
+                ["content_type"],
+                ["gmv_amount:sum"],
+            )
+        )
+        self.assertEqual(contents.keys(), by_content.keys())
+        for content, gmv in by_content.items():
+            self.assertAlmostEqual(contents[content], float(gmv), places=2)

@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from ...tiktok_shop.affiliates import ACTUAL_STATUSES, CONTENT_TYPES, STATUSES, commission_due
+from ...tiktok_shop.affiliates import (
+    ACTUAL_STATUSES,
+    CANCELLED,
+    CONTENT_TYPES,
+    STATUSES,
+    commission_due,
+)
 
 
 class TikTokAffiliateLine(models.Model):
@@ -248,7 +254,9 @@ class TikTokAffiliateLine(models.Model):
         """{creator id: (GMV, orders, commission, units, units refunded or returned)} over
         `period` ((first day, last day)), amounts in each creator's company currency."""
         groups = self._read_group(
-            Domain("creator_id", "in", creators.ids) & self._tiktok_period_domain(period),
+            Domain("creator_id", "in", creators.ids)
+            & Domain("status", "!=", CANCELLED)
+            & self._tiktok_period_domain(period),
             ["creator_id", "currency_id"],
             [
                 "gmv_amount:sum",

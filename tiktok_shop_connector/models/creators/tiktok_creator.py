@@ -89,6 +89,13 @@ class TikTokCreator(models.Model):
         "TikTok's settlements deducted.",
     )
 
+    commission_item_ids = fields.Many2many(
+        "account.move.line",
+        string="Commission ledger",
+        compute="_compute_commission_payable",
+        help="The items of the affiliate commissions payable booked against the creator.",
+    )
+
     _company_username_unique = models.Constraint(
         "unique(company_id, username)", "A TikTok creator is recorded once per company."
     )
@@ -150,9 +157,16 @@ class TikTokCreator(models.Model):
             creator.sample_count = counts.get(creator, 0)
 
     def _compute_commission_payable(self):
-        balances = self.env["account.move.line"]._tiktok_commission_balances(self.partner_id)
+        Item = self.env["account.move.line"]
+        balances = Item._tiktok_commission_balances(self.partner_id)
+        items = Item.sudo().search(
+            [*Item._tiktok_commission_domain(), ("partner_id", "in", self.partner_id.ids)]
+        )
         for creator in self:
             creator.commission_payable_amount = balances.get(creator.partner_id.id, 0.0)
+            creator.commission_item_ids = items.filtered(
+                lambda item, c=creator: item.partner_id == c.partner_id
+            )
 
     @api.model
     def _tiktok_find_or_create(self, company, usernames):
