@@ -374,7 +374,9 @@ class TestCreatorPerformance(CreatorMixin, TransactionCase):
         self.us._tiktok_import_order_ids([remote_sample.id])
         sample = self._sale_orders(self.us, remote_sample.id)
         sample.order_line.product_id.standard_price = 3.10
-        creators = self.env["tiktok.creator"].search([("username", "in", ["maya.makes", "leo.live"])])
+        creators = self.env["tiktok.creator"].search(
+            [("username", "in", ["maya.makes", "leo.live"])]
+        )
         maya = creators.filtered(lambda c: c.username == "maya.makes")
         sample._tiktok_link_sample_creator(maya)
         self._deliver_in_odoo(sample)

@@ -7,10 +7,10 @@ payable (the commission liability: accrued less deducted). ROI is GMV less commi
 sample cost, so it adds up over any grouping.
 """
 
-from odoo import fields, models, tools
-from odoo.tools import SQL
+from odoo import fields, models
 
 from ...tiktok_shop.affiliates import CANCELLED, CONTENT_TYPES
+from ...tools import create_sql_view
 
 ROW_KINDS = [("sale", "Creator sale"), ("sample", "Sample"), ("ledger", "Commission ledger")]
 
@@ -65,10 +65,7 @@ class TikTokCreatorReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(self._query()))
-        )
+        create_sql_view(self)
 
     def _query(self):
         return f"""
