@@ -41,6 +41,16 @@ HTTP 400 (bad request), 404 (unknown thing) or 409 (the platform refuses, e.g. n
     POST /sandbox/orders/{order_id}/split         {line_item_ids} package split (type 4)
     POST /sandbox/orders/{order_id}/extra_fees    {fee?, tax?, shipping?: {key: amount}} added
                                                   to the order's sale (before its cut)
+    GET  /sandbox/creators                        the creator marketplace, most followed first
+    POST /sandbox/creators                        {username, nickname?, follower_count?}: a
+                                                  creator (the existing one for a known username)
+    POST /sandbox/creators/{user_id}/sales        {shop_id, sku_id | product_id, quantity?,
+                                                  content_type?, content_id?, commission_rate?,
+                                                  paid?, on_hold?, shipping_type?}: a buyer's
+                                                  order through the creator's content, on the
+                                                  collaborations' terms (affiliate/orders.py)
+    POST /sandbox/creators/{user_id}/sample_applications   {shop_id, product_id, sku_id?}: the
+                                                  creator applies for a free sample (topic 56)
     POST /sandbox/authorize                       {open_id?}: consent without the page -> code
     POST /sandbox/tokens                          {open_id?}: a token pair, as /token/get returns
     GET  /sandbox/clock                           {now, speed}
@@ -61,7 +71,7 @@ import json
 from collections import Counter
 from urllib.parse import urlsplit
 
-from . import auth, finance, fulfillment, live, orders, promotions, returns
+from . import affiliate, auth, finance, fulfillment, live, orders, promotions, returns
 from .deals import guard_flash_sale_stock
 from .routing import ApiError, RawResponse, Router
 
@@ -343,6 +353,17 @@ def _order_view(state, order):
             "creator_username": order.creator_username,
             "commission_rate": order.commission_rate,
             "content_id": order.content_id,
+            "content_type": order.content_type,
+            "commission_terms": [
+                {
+                    "product_id": product_id,
+                    "commission_rate": rate,
+                    "open_collaboration_id": open_id,
+                    "target_collaboration_id": target_id,
+                }
+                for product_id, rate, open_id, target_id in order.commission_terms
+            ],
+            "sample_application_id": order.sample_application_id,
             "live_id": order.live_id,
             "recipient_address": order.recipient_address,
         },
@@ -428,6 +449,65 @@ def split(sandbox, request):
         raise ControlError(409, "give some, not all, of the line items still to ship")
     package = orders.split_package(sandbox.state, order, item_ids, "ROLE_SYSTEM")
     return {"package_id": package.id, "packages": order.package_ids}
+
+
+# --- creators and samples -----------------------------------------------------------------------
+
+# Options of POST /sandbox/creators/{user_id}/sales passed on to the checkout as they are.
+CREATOR_SALE_OPTIONS = ("content_id", "commission_rate", "paid", "on_hold", "shipping_type")
+
+
+@control("GET", "/sandbox/creators")
+def list_creators(sandbox, request):
+    found = sorted(sandbox.state.creators.values(), key=lambda c: (-c.follower_count, c.user_id))
+    return {"creators": [affiliate.creator_view(creator) for creator in found]}
+
+
+@control("POST", "/sandbox/creators")
+def add_creator(sandbox, request):
+    body = request.json
+    creator = affiliate.register_creator(
+        sandbox.state, body.get("username"), body.get("nickname") or "", body.get("follower_count")
+    )
+    return affiliate.creator_view(creator)
+
+
+def _creator(sandbox, request):
+    return _found(sandbox.state.creators, request.path_params["user_id"], "creator")
+
+
+def _shop_in_body(sandbox, request):
+    return _found(sandbox.state.shops, request.json.get("shop_id", ""), "shop")
+
+
+@control("POST", "/sandbox/creators/{user_id}/sales")
+def creator_sale(sandbox, request):
+    state, body = sandbox.state, request.json
+    shop, creator = _shop_in_body(sandbox, request), _creator(sandbox, request)
+    sku_id = body.get("sku_id")
+    if not sku_id:
+        product = _found(state.products, body.get("product_id", ""), "product")
+        sku_id = orders.first_sku_in_stock(state, product).id
+    options = {name: body[name] for name in CREATOR_SALE_OPTIONS if name in body}
+    order = affiliate.place_creator_order(
+        state,
+        shop,
+        creator,
+        [(str(sku_id), int(body.get("quantity", 1)))],
+        body.get("content_type", "VIDEO"),
+        fulfillment_type=orders.SELLER_FULFILLMENT,
+        **options,
+    )
+    return _order_view(state, order)
+
+
+@control("POST", "/sandbox/creators/{user_id}/sample_applications")
+def apply_for_sample(sandbox, request):
+    state, body = sandbox.state, request.json
+    shop, creator = _shop_in_body(sandbox, request), _creator(sandbox, request)
+    product = _found(state.products, body.get("product_id", ""), "product")
+    application = affiliate.request_sample(state, shop, creator, product, body.get("sku_id"))
+    return affiliate.application_view(state, application)
 
 
 # --- LIVE sessions and promotions ---------------------------------------------------------------

@@ -183,6 +183,14 @@ def time_range(body, field, now):
     return bounds
 
 
+def one_of(body, name, allowed):
+    """`body[name]` when it is one of `allowed`, None when absent; else the refusal."""
+    value = body.get(name)
+    if value is not None and value not in allowed:
+        raise ApiError(CODE_INVALID_PARAMETER, f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
 def sort_spec(query, fields, default_order="DESC"):
     """(sort field, descending?) from the query's sort_field/sort_order, checked."""
     field = query.get("sort_field") or fields[0]

@@ -4,7 +4,8 @@ Same seed, same world: ids, names, ciphers, prices and stock come from generator
 (credentials handed out later, tokens and auth codes, are random on purpose). Two sellers own
 shops in several markets and currencies: one local US seller also selling cross-border in GB and
 JP, one Indonesian seller also in MY and SG. The US shop has a second warehouse and an FBT one
-(TikTok's stock). Every shop has one sold-out SKU, so buyers can be refused from the start.
+(TikTok's stock). Every shop has one sold-out SKU, so buyers can be refused from the start. A few
+creators are in the creator marketplace (affiliate/creators.py).
 Products are complete listings (`catalog.complete_listing`) in categories open to every seller,
 under authorized brands or none, so a seller can edit one by sending back what Get Product shows.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import catalog, logistics, orders
+from .affiliate import seed_creators
 from .auth import start_expiry_warnings
 from .state import App, Product, SandboxState, Seller, Shop, Sku, Warehouse, money
 
@@ -122,6 +124,7 @@ def seed_world(state, options):
             seed_reference = getattr(module, "seed_reference_data", None)
             if seed_reference is not None:
                 seed_reference(state)
+        seed_creators(state)
         app = _app(rng, options)
         state.apps[app.app_key] = app
         for name, base_region, regions in options.sellers:

@@ -229,6 +229,15 @@ class Order(Tracked):
     creator_username: str = ""
     content_id: str = ""
     commission_rate: int = 0  # hundredths of a percent
+    # Where the creator promoted it (affiliate orders' content_type: SHOP, VIDEO, LIVE, PRE_LIVE,
+    # PROMOTION_PAGE, LINKSHARE); "" derives it from the surface.
+    content_type: str = ""
+    # The commission each product earns, fixed when the order is placed by the collaboration
+    # that applied: ((product_id, rate, open_collaboration_id, target_collaboration_id), ...).
+    # Empty: `commission_rate` (or the default rate) for every product, as before collaborations.
+    commission_terms: tuple = ()
+    # A free sample (is_sample_order): the sample application it answers (sandbox-side only).
+    sample_application_id: str = ""
     live_id: str = ""
     # End of the buyer's 1-hour remorse window of an ON_HOLD order.
     on_hold_until: int = 0
@@ -321,6 +330,53 @@ class LiveSession:
     start_time: int
     end_time: int
     order_ids: list = field(default_factory=list)
+
+
+@dataclass
+class Creator:
+    """A TikTok creator the seller can find in the creator marketplace (§5.9)."""
+
+    user_id: str
+    username: str
+    nickname: str
+    follower_count: int
+
+
+@dataclass
+class TargetCollaboration:
+    """A seller's invitation to named creators to promote products at given rates (§5.9).
+
+    Rates are hundredths of a percent; `removed_time` is when the seller removed it (0: never).
+    """
+
+    id: str
+    shop_id: str
+    name: str
+    message: str
+    creator_user_ids: list
+    products: list  # [{"id": product_id, "target_commission_rate": int}]
+    end_time: int
+    create_time: int
+    update_time: int
+    free_sample_rule: dict = field(default_factory=dict)
+    seller_contact_info: dict = field(default_factory=dict)
+    removed_time: int = 0
+
+
+@dataclass
+class SampleApplication:
+    """A creator asking the seller for a free sample of a product; approving it ships one."""
+
+    id: str
+    shop_id: str
+    creator_user_id: str
+    product_id: str
+    sku_id: str
+    create_time: int
+    update_time: int
+    status: str = "PENDING"  # PENDING / APPROVED / REJECTED (see affiliate/samples.py)
+    reject_reason: str = ""
+    order_id: str = ""  # the sample order placed on approval
 
 
 @dataclass
@@ -430,6 +486,9 @@ class SandboxState:
         self.category_attributes = {}  # leaf category id -> [attribute dicts as the API shows them]
         self.category_rules = {}  # leaf category id -> {certifications, size_chart, ...}
         self.open_collaborations = {}  # product_id -> {id, product_id, commission_rate, ...}
+        self.target_collaborations = {}  # id -> TargetCollaboration
+        self.creators = {}  # user_id -> Creator
+        self.sample_applications = {}  # id -> SampleApplication
         # Webhook notifications waiting for delivery (webhooks.py drains it).
         self.outbox = []
         self.timing = dict(DEFAULT_TIMING)

@@ -48,6 +48,19 @@ def test_every_entry_formats_its_path(name):
         assert f"/{value}" in path
 
 
+def test_one_path_serves_the_three_operations_on_a_target_collaboration():
+    operations = [
+        endpoints.TARGET_COLLABORATION_DETAIL,
+        endpoints.TARGET_COLLABORATION_UPDATE,
+        endpoints.TARGET_COLLABORATION_REMOVE,
+    ]
+    assert {endpoint.path for endpoint in operations} == {
+        "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}"
+    }
+    assert [endpoint.method for endpoint in operations] == ["GET", "PUT", "DELETE"]
+    assert len({endpoint.rate_bucket for endpoint in operations}) == 3
+
+
 def test_no_two_entries_are_the_same_operation():
     operations = [(endpoint.method, endpoint.path) for endpoint in TABLE.values()]
     assert len(operations) == len(set(operations))
@@ -56,6 +69,9 @@ def test_no_two_entries_are_the_same_operation():
 def test_format_fills_each_placeholder_with_its_id():
     assert endpoints.SHIPPING_PROVIDERS.format({"delivery_option_id": "7091"}) == (
         "/logistics/202309/delivery_options/7091/shipping_providers"
+    )
+    assert endpoints.SAMPLE_APPLICATION_REVIEW.format({"application_id": "73"}) == (
+        "/affiliate_seller/202409/sample_applications/73/review"
     )
     assert endpoints.PRODUCT_DETAIL.format({"product_id": 1729}) == "/product/202309/products/1729"
     assert endpoints.ORDER_SEARCH.format() == "/order/202309/orders/search"

@@ -7,6 +7,7 @@ from tiktok_shop import TikTokDataError
 from tiktok_shop.live_events import (
     MIXED,
     ORDER_LEAD_SECONDS,
+    counted_by_tiktok,
     fenced_quantity,
     flash_sales_in_window,
     in_window,
@@ -70,6 +71,18 @@ def test_an_unlocked_product_shows_its_share_plus_its_fence():
     assert with_live_fences(shown, {"sku": "p"}, fences) == {
         ("sku", "main"): 50,
         ("sku", "east"): 12,
+    }
+
+
+def test_tiktok_keeps_its_own_count_of_the_products_it_counts():
+    shown = {("sku", "main"): 18, ("sku", "east"): 0, ("other", "main"): 9, ("new", "main"): 5}
+    products = {"sku": "p", "other": "q", "new": "p"}
+    pushed = {("sku", "main"): 20, ("sku", "east"): 0, ("other", "main"): 7}
+    assert counted_by_tiktok(shown, pushed, products, {"p"}) == {
+        ("sku", "main"): 20,  # TikTok lowers it from there itself: nothing to push
+        ("sku", "east"): 0,
+        ("other", "main"): 9,  # not counted by TikTok: Odoo's figure
+        ("new", "main"): 5,  # never pushed: Odoo's figure
     }
 
 

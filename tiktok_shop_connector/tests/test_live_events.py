@@ -10,6 +10,7 @@ from tiktok_shop_sandbox import deals as sandbox_deals
 from tiktok_shop_sandbox import live as sandbox_live
 from tiktok_shop_sandbox import orders as sandbox_orders
 from tiktok_shop_sandbox import promotions as sandbox_promotions
+from tiktok_shop_sandbox import returns as sandbox_returns
 
 from .common import SandboxMixin, committed_env, run_in_parallel
 from .order_common import OrderSandboxMixin
@@ -205,12 +206,12 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         self.assertEqual(self._free(self.product), ON_HAND)
 
     def test_a_live_order_takes_from_the_held_stock_and_one_outside_the_window_does_not(self):
-        event = self._event()
-        event.action_schedule()
-        self._push()
         outside = self._live_order(
             2, create_time=int(fields.Datetime.now().timestamp()) - 3 * 3600, **SELLER_FULFILLED
         )
+        event = self._event()
+        event.action_schedule()
+        self._push()
         inside = self._live_order(3, **SELLER_FULFILLED)
 
         self.assertEqual(inside.tiktok_live_event_id, event)
@@ -246,6 +247,58 @@ class TestLiveEvents(LiveEventMixin, TransactionCase):
         self.assertEqual(sorted((first | second).picking_ids.move_ids.mapped("quantity")), [1, 3])
         self._push()
         self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], 0, "locked: sold out")
+
+    def test_under_the_lock_tiktok_keeps_its_own_count_during_the_live(self):
+        event = self._event()
+        event.action_schedule()
+        self._push()
+        self._live_order(2, **SELLER_FULFILLED)
+        # Sold on TikTok during the burst, its notification not imported yet.
+        self._place(self.us, [(self.sku.tiktok_sku_ref, 5)], **SELLER_FULFILLED)
+        self._reserve()
+        line = event.line_ids
+        self.assertEqual(line.remaining_qty, 18, "Odoo knows of 2 units sold")
+
+        self._push()
+        self.assertEqual(
+            self._tiktok_stock(self.sku)["Main warehouse"],
+            13,
+            "20 less the 7 units TikTok sold: Odoo's 18 would put back 5 sold units",
+        )
+        event.flash_sale_lock = False
+        self._push()
+        self.assertEqual(
+            self._tiktok_stock(self.sku)["Main warehouse"],
+            self._free(self.product) + 18,
+            "the lock lifted: Odoo's figure is shown again",
+        )
+
+    def test_a_cancelled_live_order_gives_its_units_back_to_the_held_stock(self):
+        event = self._event(lines=[(self.product, 4)], reserve_buffer_percent=0)
+        event.action_schedule()
+        self._push()
+        remote = self._place(self.us, [(self.sku.tiktok_sku_ref, 3)], **SELLER_FULFILLED)
+        self.us._tiktok_import_order_ids([remote.id])
+        sold_out = self._live_order(1, **SELLER_FULFILLED)
+        self._reserve()
+        line = event.line_ids
+        self.assertEqual(line.fence_move_id.state, "cancel", "the held stock is sold out")
+        free = self._free(self.product)
+
+        for order in (remote, self.sandbox.state.orders[sold_out.tiktok_order_ref]):
+            self.sandbox.advance(5)  # a later update_time than the imported version
+            sandbox_returns.cancel_by_seller(self.sandbox.state, order, "OUT_OF_STOCK")
+            self.us._tiktok_import_order_ids([order.id])
+
+        self.assertEqual(
+            (self._sale_orders(self.us, remote.id) | sold_out).mapped("state"), ["cancel"] * 2
+        )
+        self.assertEqual(line.fence_move_id.state, "assigned", "held again")
+        self.assertEqual(line.fence_move_id.quantity, 4)
+        self.assertEqual((line.consumed_qty, line.remaining_qty), (0.0, 4.0))
+        self.assertEqual(self._free(self.product), free, "no other channel got the units")
+        self._push()
+        self.assertEqual(self._tiktok_stock(self.sku)["Main warehouse"], 4, "TikTok's own count")
 
     def test_end_and_release_delay_give_back_the_stock_make_waves_and_read_the_session(self):
         event = self._event(lines=[(self.product, 10), (self.other_product, 10)])
@@ -560,10 +613,9 @@ class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
         return sold
 
     def _moment(self, env):
-        """(on hand, reserved by orders, LIVE units not reserved yet, what TikTok is shown)."""
+        """(on hand, reserved by orders, LIVE units not reserved yet, what TikTok shows)."""
         env.invalidate_all()
         product = env["product.product"].browse(self.product_id)
-        shop = env["tiktok.shop"].browse(self.shop_id)
         sku = env["tiktok.sku"].browse(self.sku_id)
         fence = env["tiktok.live.event"].browse(self.event_id).line_ids.fence_move_id
         quants = env["stock.quant"].search(
@@ -577,8 +629,8 @@ class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
         reserved = sum(quants.mapped("reserved_quantity"))
         held = fence.quantity if fence.state not in ("done", "cancel") else 0
         waiting = sum(order_moves.mapped("product_uom_qty")) - sum(order_moves.mapped("quantity"))
-        shown = shop._tiktok_quantities_to_show(sku, shop._tiktok_stock_outlets())
-        return sum(quants.mapped("quantity")), reserved - held, waiting, sum(shown.values())
+        shown = self.sandbox.state.skus[sku.tiktok_sku_ref].inventory.values()
+        return sum(quants.mapped("quantity")), reserved - held, waiting, sum(shown)
 
     # === the test === #
 
@@ -605,6 +657,6 @@ class TestLiveEventUnderConcurrentSales(SandboxMixin, TransactionCase):
             )
             moves = orders.picking_ids.move_ids
             self.assertEqual(sum(moves.mapped("quantity")), live_units + website_sold)
-            pushed = env["tiktok.sku"].browse(self.sku_id).stock_level_ids
-            self.assertEqual(sum(pushed.mapped("quantity")), 20 - live_units)
-            self.assertEqual(ON_HAND, live_units + website_sold + sum(pushed.mapped("quantity")))
+            shown = self._moment(env)[3]
+            self.assertEqual(shown, 20 - live_units, "TikTok's count, which Odoo's push kept")
+            self.assertEqual(ON_HAND, live_units + website_sold + shown)

@@ -216,7 +216,9 @@ class TestLiveAlerts(LiveRoomMixin, TransactionCase):
         self.assertEqual(line.fence_move_id.state, "cancel", "the held stock is all taken")
         last._tiktok_cancel_from_tiktok()
         self._reserve()
-        self.assertEqual((line.remaining_qty, line.alert_state), (0, "sold_out"))
+        self.assertEqual(
+            (line.remaining_qty, line.alert_state), (1, "sold_out"), "its unit is held again"
+        )
         self.assertFalse(self._notified(since), "nothing new to tell")
         self.assertEqual(len(event.activity_ids), 2)
 

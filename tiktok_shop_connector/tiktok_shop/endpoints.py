@@ -120,9 +120,35 @@ FINANCE_ORDER_TRANSACTIONS = Endpoint(
 )
 FINANCE_UNSETTLED_ORDERS = Endpoint("GET", "/finance/202507/orders/unsettled")
 
-# Affiliates and LIVE
+# Affiliates: orders, creators, collaborations, samples
 AFFILIATE_ORDER_SEARCH = Endpoint("POST", "/affiliate_seller/202410/orders/search")
+MARKETPLACE_CREATOR_SEARCH = Endpoint(
+    "POST", "/affiliate_seller/202406/marketplace_creators/search"
+)
+MARKETPLACE_CREATOR_DETAIL = Endpoint(
+    "GET", "/affiliate_seller/202406/marketplace_creators/{creator_user_id}"
+)
+OPEN_COLLABORATION_CREATE = Endpoint("POST", "/affiliate_seller/202405/open_collaborations")
 OPEN_COLLABORATION_SEARCH = Endpoint("POST", "/affiliate_seller/202409/open_collaborations/search")
+TARGET_COLLABORATION_CREATE = Endpoint("POST", "/affiliate_seller/202405/target_collaborations")
+TARGET_COLLABORATION_SEARCH = Endpoint(
+    "POST", "/affiliate_seller/202409/target_collaborations/search"
+)
+TARGET_COLLABORATION_DETAIL = Endpoint(
+    "GET", "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}"
+)
+TARGET_COLLABORATION_UPDATE = Endpoint(
+    "PUT", "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}"
+)
+TARGET_COLLABORATION_REMOVE = Endpoint(
+    "DELETE", "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}"
+)
+SAMPLE_APPLICATION_SEARCH = Endpoint("POST", "/affiliate_seller/202409/sample_applications/search")
+SAMPLE_APPLICATION_REVIEW = Endpoint(
+    "POST", "/affiliate_seller/202409/sample_applications/{application_id}/review"
+)
+
+# LIVE
 SHOP_LIVE_PERFORMANCE = Endpoint("GET", "/analytics/202509/shop_lives/performance")
 SHOP_LIVE_PERFORMANCE_PER_MINUTE = Endpoint(
     "GET", "/analytics/202510/shop_lives/{live_id}/performance_per_minutes"

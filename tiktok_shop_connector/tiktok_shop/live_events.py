@@ -106,6 +106,26 @@ def with_live_fences(quantities, sku_products, fences):
     return shown
 
 
+def counted_by_tiktok(shown, pushed, sku_products, counting):
+    """{(SKU, outlet): quantity} with TikTok's own count kept for the products it counts.
+
+    Under the flash-sale lock TikTok shows the held stock alone, and it lowers that figure itself
+    with every sale (and raises it with every cancellation). Odoo learns of a sale only when it
+    imports the order, seconds to a minute later during a burst, so a figure Odoo computes then
+    would put back units TikTok has already sold. Once TikTok has been shown a product's plan,
+    the figure last pushed stands (nothing is pushed) until the plan or the lock changes.
+
+    :param shown: {(SKU, outlet): quantity Odoo computes}
+    :param pushed: {(SKU, outlet): quantity last pushed}
+    :param sku_products: {SKU: product}
+    :param counting: products whose held stock TikTok counts itself now
+    """
+    return {
+        key: pushed[key] if sku_products[key[0]] in counting and key in pushed else quantity
+        for key, quantity in shown.items()
+    }
+
+
 # === WAVES === #
 
 

@@ -152,6 +152,7 @@ def _fingerprint(state, order, refunds, rates):
         order.surface,
         order.creator_username,
         order.commission_rate,
+        order.commission_terms,
         order.extra_fees,
         payment.get("shipping_fee"),
         payment.get("shipping_fee_platform_discount"),

@@ -127,10 +127,15 @@ def settlement_time(order):
     return order.delivery_time or order.update_time
 
 
-def affiliate_commission_rate(state, order):
-    """Commission in hundredths of a percent owed on the order, 0 when no creator sold it."""
+def affiliate_commission_rate(state, order, product_id=None):
+    """Commission in hundredths of a percent owed on the order's `product_id`, 0 when no creator
+    sold it: the rate of the collaboration that applied when the order was placed, else the
+    order's own rate or the default one."""
     if not (order.creator_username or order.surface == "AFFILIATE"):
         return 0
+    for term_product_id, rate, _open_id, _target_id in order.commission_terms:
+        if term_product_id == product_id:
+            return rate
     return order.commission_rate or int(state.fee_rates.affiliate_default * 10_000)
 
 
@@ -280,7 +285,7 @@ def _sale_line(state, order, items, shipping):
         _commission_fee_key(state, order): -round_money(base * rates.referral, currency),
         "transaction_fee_amount": -round_money(customer_payment * rates.transaction, currency),
         "affiliate_commission_amount": -affiliate_commission(
-            base, affiliate_commission_rate(state, order), currency
+            base, affiliate_commission_rate(state, order, items[0].product_id), currency
         ),
     }
     line.supplementary = {
@@ -350,7 +355,7 @@ def _refund_line(state, order, items, share):
         _commission_fee_key(state, order): round_money(base * rates.referral, currency),
         "transaction_fee_amount": round_money(sale * rates.transaction, currency),
         "affiliate_commission_amount": affiliate_commission(
-            base, affiliate_commission_rate(state, order), currency
+            base, affiliate_commission_rate(state, order, items[0].product_id), currency
         ),
     }
     line.supplementary = {

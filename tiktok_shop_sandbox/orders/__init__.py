@@ -17,6 +17,7 @@ from .checkout import (
     OrderRefused,
     OutOfStock,
     available_units,
+    first_sku_in_stock,
     masked_address,
     place_order,
     update_recipient_address,

@@ -110,7 +110,11 @@ def place_order(
     creator_username="",
     commission_rate=0,
     content_id="",
+    content_type="",
+    commission_terms=(),
     live_id="",
+    sample_application_id="",
+    recipient_name=None,
     seller_discount_rate=None,
     platform_discount_rate=None,
     unit_discounts=None,
@@ -134,6 +138,9 @@ def place_order(
     :param shipping_discounts: (seller, platform) amounts off the shipping fee, drawn when None
     :param tax_rate: US sales tax rate on each unit, the recipient's state's when None
     :param commission_rate: affiliate commission in hundredths of a percent (1000 = 10 %)
+    :param content_type / commission_terms: a creator's sale as the affiliate layer placed it
+        (`affiliate.place_creator_order`): where it was promoted, the rate of each product
+    :param sample_application_id / recipient_name: a free sample sent to a creator, by name
     :raises OrderRefused: unknown SKU, SKU of another shop, product not on sale; `OutOfStock`;
         `DealLimitReached` past a promotion's limits
     """
@@ -170,7 +177,7 @@ def place_order(
             update_time=now,
             line_items=[],
             payment={},
-            recipient_address=_recipient_address(rng, shop.region, place),
+            recipient_address=_recipient_address(rng, shop.region, place, recipient_name),
             currency=shop.currency,
             fulfillment_type=fulfillment_type,
             shipping_type=shipping_type,
@@ -181,8 +188,11 @@ def place_order(
             surface=surface,
             creator_username=creator_username,
             content_id=content_id,
+            content_type=content_type,
             commission_rate=commission_rate,
+            commission_terms=tuple(commission_terms),
             live_id=live_id,
+            sample_application_id=sample_application_id,
             payment_method_name="Free" if free_order else _payment_method(rng, shop.region),
         )
         order.is_cod = order.payment_method_name == "Cash on delivery"
@@ -248,6 +258,12 @@ def available_units(state, sku, fbt):
         for warehouse_id, quantity in sku.inventory.items()
         if state.is_fbt_warehouse(warehouse_id) == fbt
     )
+
+
+def first_sku_in_stock(state, product):
+    """The product's first SKU with units in the seller's warehouses, else its first SKU."""
+    in_stock = [sku for sku in product.skus if available_units(state, sku, fbt=False)]
+    return (in_stock or product.skus)[0]
 
 
 def _check_stock(state, wanted, fbt):
@@ -435,14 +451,16 @@ def _shipping_discounts(rng, shipping, sub_total, currency, free_order):
     return seller_share, shipping - seller_share  # co-funded by the seller
 
 
-def _recipient_address(rng, region, place):
+def _recipient_address(rng, region, place, name=None):
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    if name:
+        first, _space, last = name.partition(" ")
     line1 = f"{rng.randint(1, 999)} {rng.choice(STREETS)}"
     line2 = rng.choice(("", f"Apt {rng.randint(1, 40)}"))
     detail = ", ".join(part for part in (line1, line2) if part)
     country = COUNTRY_NAMES.get(region, region)
     address = {
-        "name": f"{first} {last}",
+        "name": f"{first} {last}".strip(),
         "first_name": first,
         "last_name": last,
         "phone_number": f"{PHONE_PREFIX.get(region, '(+1)555')}{rng.randint(0, 9999999):07d}",

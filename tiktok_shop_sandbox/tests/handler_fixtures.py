@@ -36,6 +36,15 @@ DAY = 86_400
 START = 1_772_445_600
 
 
+# Checkout options that leave nothing to chance: seller-fulfilled, no hold, no tax, no message.
+EXACT_CHECKOUT = {
+    "fulfillment_type": SELLER_FULFILLMENT,
+    "on_hold": False,
+    "buyer_message": "",
+    "tax_rate": 0,
+}
+
+
 class World:
     """A state with reference data and three shops: US (USD), ID (IDR) and JP (JPY)."""
 
@@ -44,6 +53,7 @@ class World:
         self.state = SandboxState(seed=3, speed=0, start_time=start)
         catalog.seed_reference_data(self.state)
         logistics.seed_reference_data(self.state)
+        affiliate.seed_creators(self.state)
         self.us = self.add_shop("US", "Aurora Living US")
         self.id = self.add_shop("ID", "Nusantara Crafts")
         self.jp = self.add_shop("JP", "Aurora Living JP")
@@ -142,18 +152,35 @@ class World:
             [(sku.id, quantity) for sku, quantity in units],
             surface,
             shipping_type=shipping_type,
-            fulfillment_type=SELLER_FULFILLMENT,
             paid=status != "UNPAID",
-            on_hold=False,
-            buyer_message="",
             creator_username=creator,
             commission_rate=commission_rate,
             content_id=f"content-{creator}" if creator else "",
             live_id=live_id,
             unit_discounts=(seller_discount, platform_discount),
             shipping_discounts=(shipping_seller_discount, shipping_platform_discount),
-            tax_rate=0,
             user_id=user_id,
+            **EXACT_CHECKOUT,
+        )
+        self._set_status(order, status)
+        return order
+
+    def add_creator_order(
+        self, shop, creator, units, content_type="VIDEO", *, status="DELIVERED", **options
+    ):
+        """A buyer's order through `creator`'s content, on the collaborations' terms (or on a
+        `commission_rate` given), exact as `add_order`'s, then set to `status`."""
+        order = affiliate.place_creator_order(
+            self.state,
+            shop,
+            creator,
+            [(sku.id, quantity) for sku, quantity in units],
+            content_type,
+            shipping_type="TIKTOK",
+            unit_discounts=(options.pop("seller_discount", "0"), "0"),
+            shipping_discounts=("0", "0"),
+            **EXACT_CHECKOUT,
+            **options,
         )
         self._set_status(order, status)
         return order

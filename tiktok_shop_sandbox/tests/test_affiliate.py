@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from tiktok_shop import endpoints
 
 from tiktok_shop_sandbox import affiliate
 from tiktok_shop_sandbox.routing import ApiError
@@ -235,3 +236,114 @@ def test_affiliate_commission_matches_finance_through_http(sandbox):
     )
     assert paid == deducted > 0
     assert "." not in found["skus"][0]["actual_paid_commission"]["amount"]  # yen
+
+
+# --- a creator's sale, its fields and what refunds do to it -------------------------------------
+
+SKU_FIELDS = {
+    "product_id",
+    "quantity",
+    "price",
+    "creator_username",
+    "content_type",
+    "content_id",
+    "commission_rate",
+    "shop_ads_commission_rate",
+    "commission_model",
+    "commission_tier_setting",
+    "estimated_commission_base",
+    "estimated_paid_commission",
+    "actual_commission_base",
+    "actual_paid_commission",
+    "estimated_paid_shop_ads_commission",
+    "actual_paid_shop_ads_commission",
+    "estimated_cofunded_creator_bonus_amount",
+    "actual_cofunded_creator_bonus_amount",
+    "refunded_quantity",
+    "returned_quantity",
+    "open_collaboration_id",
+    "target_collaboration_id",
+    "campaign_id",
+}
+
+
+def test_returns_and_refunds_take_their_share_of_the_actual_commission(world):
+    lamp = world.add_product(world.us, title="Desk Lamp", prices=("25.00",))
+    host = affiliate.register_creator(world.state, "livehost")
+    order = world.add_creator_order(
+        world.us, host, [(lamp.skus[0], 4)], "PRE_LIVE", commission_rate=2000
+    )
+    world.advance(DAY)
+    (settled,) = search(world, world.us)["orders"][0]["skus"]
+
+    world.add_return(order, order.line_items[:1], return_type="RETURN_AND_REFUND")
+    world.add_return(order, order.line_items[1:2], return_type="REFUND")
+    world.advance(DAY)
+    (after,) = search(world, world.us)["orders"][0]["skus"]
+
+    assert set(after) == SKU_FIELDS
+    assert (after["content_type"], after["creator_username"]) == ("PRE_LIVE", "livehost")
+    assert settled["actual_paid_commission"] == {"amount": "20.00", "currency": "USD"}
+    assert (after["returned_quantity"], after["refunded_quantity"]) == (1, 1)
+    assert after["actual_paid_commission"]["amount"] == "10.00"  # half the units came back
+    assert after["actual_commission_base"]["amount"] == "50.00"
+    assert after["estimated_paid_commission"] == settled["estimated_paid_commission"]
+    assert Decimal(after["actual_paid_commission"]["amount"]) == finance_commission(
+        world, world.us, order
+    )
+
+
+def test_a_creator_sells_through_any_content_type(world):
+    mug = world.add_product(world.us)
+    mia = affiliate.register_creator(world.state, "glowwithmia")
+    for content_type in affiliate.CONTENT_TYPES:
+        world.add_creator_order(world.us, mia, [(mug.skus[0], 1)], content_type)
+        world.advance(60)
+
+    found = search(world, world.us)["orders"]
+
+    assert [o["skus"][0]["content_type"] for o in reversed(found)] == list(affiliate.CONTENT_TYPES)
+    assert {o["skus"][0]["creator_username"] for o in found} == {"glowwithmia"}
+    assert all(o["skus"][0]["content_id"].isdigit() for o in found)
+    with pytest.raises(ValueError, match="content_type"):
+        world.add_creator_order(world.us, mia, [(mug.skus[0], 1)], "PODCAST")
+
+
+def test_a_creator_sale_through_the_control_api(sandbox, control):
+    shop = sandbox.shop("GB")
+    sku = stocked_skus(sandbox, shop, count=1)[0]
+    dan = affiliate.creators.creator_user_id("techtok.dan")
+
+    status, order = control(
+        "POST",
+        f"/sandbox/creators/{dan}/sales",
+        {"shop_id": shop.id, "sku_id": sku.id, "quantity": 2, "content_type": "LINKSHARE"},
+    )
+    control("POST", f"/sandbox/orders/{order['id']}/status", {"status": "DELIVERED"})
+    with seller_client(sandbox, shop) as client:
+        found = client.request(
+            endpoints.AFFILIATE_ORDER_SEARCH,
+            params={"page_size": 10},
+            json={"create_time_ge": order["create_time"]},
+            shop_cipher=shop.cipher,
+        )["orders"]
+
+    assert status == 200 and order["sandbox"]["creator_username"] == "techtok.dan"
+    assert order["sandbox"]["commission_terms"] == [
+        {
+            "product_id": sku.product_id,
+            "commission_rate": 1000,
+            "open_collaboration_id": "",
+            "target_collaboration_id": "",
+        }
+    ]
+    (line,) = next(o for o in found if o["id"] == order["id"])["skus"]
+    assert (line["content_type"], line["quantity"]) == ("LINKSHARE", 2)
+    assert line["commission_rate"] == "1000"
+    by_product = control(
+        "POST",
+        f"/sandbox/creators/{dan}/sales",
+        {"shop_id": shop.id, "product_id": sku.product_id, "content_type": "PODCAST"},
+    )
+    assert by_product[0] == 400 and "content_type" in by_product[1]["error"]
+    assert control("POST", "/sandbox/creators/1/sales", {"shop_id": shop.id})[0] == 404

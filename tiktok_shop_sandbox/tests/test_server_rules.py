@@ -5,7 +5,10 @@ import time
 
 import pytest
 import requests
+from tiktok_shop import endpoints
 from tiktok_shop.errors import TikTokShopRateLimited, TikTokShopTransportError
+
+from tiktok_shop_sandbox.routing import ROUTER
 
 SEARCH = "/order/202309/orders/search"
 SHOPS = "/authorization/202309/shops"
@@ -372,3 +375,16 @@ def test_faults_are_drawn_from_the_seed(sandbox):
 def test_the_control_api_is_never_faulted(sandbox, control):
     sandbox.faults.configure(error_5xx_share=1)
     assert control("GET", "/sandbox/health") == (200, {"ok": True})
+
+
+# --- the connector's endpoint table -------------------------------------------------------------
+
+
+def test_the_sandbox_serves_every_operation_of_the_connectors_table():
+    table = [value for value in vars(endpoints).values() if isinstance(value, endpoints.Endpoint)]
+
+    def served(endpoint):
+        path = endpoint.format(dict.fromkeys(endpoint.path_parameters, "1729"))
+        return ROUTER.match(endpoint.method, path)[0] is not None
+
+    assert table and [str(endpoint) for endpoint in table if not served(endpoint)] == []

@@ -21,3 +21,12 @@ class SaleOrder(models.Model):
         if live and not self.env.context.get("tiktok_defer_reservation"):
             self.env["tiktok.live.event.line"].sudo()._tiktok_consume(live)
         return super()._action_confirm()
+
+    def _action_cancel(self):
+        """Override of `sale`: what a cancelled LIVE order took out of the held stock is held
+        again while its event still holds stock (TikTok shows those units again)."""
+        result = super()._action_cancel()
+        live = self.filtered("tiktok_live_event_id")
+        if live:
+            self.env["tiktok.live.event.line"].sudo()._tiktok_restore(live)
+        return result

@@ -16,6 +16,7 @@ from ...tiktok_shop.live_events import (
     wave_groups,
 )
 from ...tools import RELOAD_VIEW, check_manager, notification
+from .tiktok_live_event_line import CLOSED_MOVE_STATES, FENCING_STATES, STOCK_FIGURES
 
 _logger = logging.getLogger(__name__)
 
@@ -27,8 +28,6 @@ EVENT_STATES = [
     ("done", "Done"),
     ("cancelled", "Cancelled"),
 ]
-# The states in which an event holds its fence.
-FENCING_STATES = ("scheduled", "live", "closing")
 # A fence still held this long after its event's release time was forgotten (a crash, a stopped
 # cron): the sweep releases it.
 FORGOTTEN_FENCE_GRACE = timedelta(hours=1)
@@ -187,7 +186,8 @@ class TikTokLiveEvent(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if "flash_sale_lock" in vals:
-            # What TikTok shows of the fenced products changes with the lock.
+            # What TikTok shows of the fenced products changes with the lock: Odoo tells it anew.
+            self.line_ids.shown_fenced_qty = 0
             self._tiktok_fence_changed()
         return result
 
@@ -358,18 +358,30 @@ class TikTokLiveEvent(models.Model):
             raise UserError(
                 self.env._("Not enough free stock to hold for the LIVE: %s.", "; ".join(short))
             )
+        self._tiktok_hold(self.line_ids)
+
+    def _tiktok_hold(self, lines):
+        """Bring these lines' fence moves up to their targets, reserved: a new move for a line
+        whose move is gone (never made, or sold out and back to hold again)."""
+        self.ensure_one()
         picking = self._tiktok_fence_picking()
-        new_lines = self.line_ids.filtered(lambda line: not line.fence_move_id)
+        new_lines = lines.filtered(
+            lambda line: (
+                line.fence_move_id.state in (False, *CLOSED_MOVE_STATES)
+                and line.product_id.uom_id.compare(line._tiktok_target(), 0) > 0
+            )
+        )
         moves = self.env["stock.move"].create(
             [line._tiktok_fence_move_values(picking) for line in new_lines]
         )
         for line, move in zip(new_lines, moves, strict=True):
             line.fence_move_id = move
-        self.line_ids._tiktok_top_up_fence()
+        lines._tiktok_top_up_fence()
         moves._action_confirm()
-        self.line_ids.fence_move_id.filtered(
-            lambda move: move.state not in ("done", "cancel")
+        lines.fence_move_id.filtered(
+            lambda move: move.state not in CLOSED_MOVE_STATES
         )._action_assign()
+        lines.invalidate_recordset(STOCK_FIGURES)
         self._tiktok_fence_changed()
 
     def _tiktok_fence_picking(self):

@@ -1,3 +1,4 @@
+import time
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -6,6 +7,10 @@ from ...tiktok_shop.live_events import fenced_quantity, units_still_fenced
 
 # A fence move in these states holds nothing any more.
 CLOSED_MOVE_STATES = ("done", "cancel")
+# The states in which an event holds its fence.
+FENCING_STATES = ("scheduled", "live", "closing")
+# The line's figures computed from its fence and orders (not stored: read afresh after a change).
+STOCK_FIGURES = ["consumed_qty", "sold_qty", "remaining_qty", "below_alert"]
 
 
 class TikTokLiveEventLine(models.Model):
@@ -82,6 +87,14 @@ class TikTokLiveEventLine(models.Model):
         help="What the held stock can still sell on TikTok.",
     )
     below_alert = fields.Boolean(compute="_compute_stock_figures")
+    shown_fenced_qty = fields.Float(
+        string="Plan TikTok shows",
+        readonly=True,
+        copy=False,
+        digits="Product Unit",
+        help="The held quantity TikTok was last shown under the flash-sale lock; from there "
+        "TikTok counts its own sales, until the plan or the lock changes.",
+    )
 
     _product_once = models.Constraint(
         "unique(event_id, product_id)", "A product is featured once per LIVE event."
@@ -238,19 +251,14 @@ class TikTokLiveEventLine(models.Model):
         lines = self.search(
             [
                 ("event_id", "in", orders.tiktok_live_event_id.ids),
-                ("event_id.state", "in", ("scheduled", "live", "closing")),
+                ("event_id.state", "in", FENCING_STATES),
                 ("product_id", "in", orders.order_line.product_id.ids),
                 ("fence_move_id", "!=", False),
             ]
         )
         if not lines:
             return
-        self.env.cr.execute(
-            "SELECT id FROM tiktok_live_event_line WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            [lines.ids],
-        )
-        lines.invalidate_recordset()
-        lines.fence_move_id.invalidate_recordset()
+        self._tiktok_lock(lines)
         done = {
             (consumption.line_id.id, consumption.order_id.id)
             for consumption in self.env["tiktok.live.consumption"].search(
@@ -262,6 +270,16 @@ class TikTokLiveEventLine(models.Model):
             for line, units in _order_units(order, line_of).items():
                 if (line.id, order.id) not in done:
                     line._tiktok_take(order, units)
+
+    @api.model
+    def _tiktok_lock(self, lines):
+        """Lock the lines' rows (in id order, against deadlocks) and read them afresh."""
+        self.env.cr.execute(
+            "SELECT id FROM tiktok_live_event_line WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [lines.ids],
+        )
+        lines.invalidate_recordset()
+        lines.fence_move_id.invalidate_recordset()
 
     def _tiktok_take(self, order, units):
         """Lower the fence by the order's units (what it still holds at most) and record it."""
@@ -280,6 +298,43 @@ class TikTokLiveEventLine(models.Model):
             self.event_id._tiktok_fence_changed()
         self.env["tiktok.live.consumption"].create(
             {"line_id": self.id, "order_id": order.id, "quantity": taken}
+        )
+
+    @api.model
+    def _tiktok_restore(self, orders):
+        """Hold again what these cancelled orders took out of their events' fences.
+
+        TikTok adds a cancelled order's units back to the figure it shows, so the held stock
+        takes them back too (before another channel could sell them): otherwise TikTok would
+        show units that are free for every channel at once.
+        """
+        consumptions = self.env["tiktok.live.consumption"].search(
+            [("order_id", "in", orders.ids), ("line_id.event_id.state", "in", FENCING_STATES)]
+        )
+        if not consumptions:
+            return
+        lines = consumptions.line_id
+        self._tiktok_lock(lines)
+        consumptions.exists().unlink()
+        lines.invalidate_recordset()
+        for event, event_lines in lines.grouped("event_id").items():
+            event._tiktok_hold(event_lines)
+
+    def _tiktok_is_counted_by_tiktok(self):
+        """Whether TikTok counts this product's held stock itself: under the lock, shown the
+        current plan, once the event's order window has opened (see `counted_by_tiktok`).
+
+        Before the window, TikTok's ordinary orders of the product lower the figure it shows
+        while Odoo takes them from the free stock: Odoo's figure, which counts them apart, is
+        pushed then. In the window every order of the product is one of the event's.
+        """
+        self.ensure_one()
+        event = self.event_id
+        return (
+            event.flash_sale_lock
+            and self.state in FENCING_STATES
+            and event._tiktok_order_window()[0] <= time.time()
+            and self.product_id.uom_id.compare(self.shown_fenced_qty, self.fenced_qty) == 0
         )
 
 

@@ -2,8 +2,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ...tiktok_shop.live_events import with_live_fences
-from .tiktok_live_event import FENCING_STATES
+from ...tiktok_shop.live_events import counted_by_tiktok, with_live_fences
+from .tiktok_live_event_line import FENCING_STATES
 
 
 class TikTokShopLive(models.Model):
@@ -57,21 +57,34 @@ class TikTokShopLive(models.Model):
 
     def _tiktok_quantities_to_show(self, skus, outlets):
         """Override of the stock concern: the featured products of the shop's LIVE events show
-        their held stock (see `with_live_fences`)."""
+        their held stock (see `with_live_fences`), and under the flash-sale lock TikTok keeps
+        its own count once shown the plan (see `counted_by_tiktok`)."""
         quantities = super()._tiktok_quantities_to_show(skus, outlets)
-        fences = self._tiktok_live_fences(skus.product_id, outlets)
-        if not fences:
+        lines = self._tiktok_live_lines(skus.product_id)
+        if not lines:
             return quantities
-        return with_live_fences(quantities, {sku.id: sku.product_id.id for sku in skus}, fences)
+        sku_products = {sku.id: sku.product_id.id for sku in skus}
+        shown = with_live_fences(quantities, sku_products, self._tiktok_live_fences(lines, outlets))
+        counting = {line.product_id.id for line in lines if line._tiktok_is_counted_by_tiktok()}
+        if not counting:
+            return shown
+        pushed = self.env["tiktok.stock.level"]._tiktok_pushed(skus)
+        return counted_by_tiktok(shown, pushed, sku_products, counting)
 
-    def _tiktok_live_fences(self, products, outlets):
-        """{product id: [(outlet id, units still held, locked)]} of the shop's LIVE events.
+    def _tiktok_push_stock_batch(self, skus, outlets, client, log):
+        """Override of the stock concern: a locked product whose figure TikTok now has (pushed,
+        or already equal) is counted by TikTok from its current plan on."""
+        result = super()._tiktok_push_stock_batch(skus, outlets, client, log)
+        told = skus.filtered(lambda sku: not sku.stock_dirty).product_id
+        for line in self._tiktok_live_lines(told):
+            if line.event_id.flash_sale_lock and line.shown_fenced_qty != line.fenced_qty:
+                line.shown_fenced_qty = line.fenced_qty
+        return result
 
-        The held stock shows in one outlet: the first fed by the event's warehouse (the default
-        one comes first), so that the shop's outlets together never show it twice.
-        """
+    def _tiktok_live_lines(self, products):
+        """The lines of the shop's events holding stock of these products now."""
         self.ensure_one()
-        lines = self.env["tiktok.live.event.line"].search(
+        return self.env["tiktok.live.event.line"].search(
             [
                 ("event_id.shop_id", "=", self.id),
                 ("event_id.state", "in", FENCING_STATES),
@@ -79,6 +92,13 @@ class TikTokShopLive(models.Model):
                 ("fence_move_id", "!=", False),
             ]
         )
+
+    def _tiktok_live_fences(self, lines, outlets):
+        """{product id: [(outlet id, units still held, locked)]} of these event lines.
+
+        The held stock shows in one outlet: the first fed by the event's warehouse (the default
+        one comes first), so that the shop's outlets together never show it twice.
+        """
         feeding = {outlet: outlet._tiktok_feeding_warehouses() for outlet in outlets}
         fences = {}
         for line in lines:

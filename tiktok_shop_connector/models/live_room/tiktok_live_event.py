@@ -4,7 +4,7 @@ from odoo import api, fields, models
 
 from ...tiktok_shop.live_room import orders_per_minute
 from ..live.tiktok_live_event import unix_time
-from .tiktok_live_event_line import STOCK_FIGURES
+from ..live.tiktok_live_event_line import STOCK_FIGURES
 
 # The states in which an event has a control room: from the stock held to the figures after.
 CONTROL_ROOM_STATES = ("scheduled", "live", "closing", "done")

@@ -1,15 +1,13 @@
 from odoo import api, fields, models
 
 from ...tiktok_shop.live_room import NO_ALERT, RUNNING_LOW, SOLD_OUT, alert_to_raise
-from ..live.tiktok_live_event import FENCING_STATES
+from ..live.tiktok_live_event_line import FENCING_STATES, STOCK_FIGURES
 
 ALERT_STATES = [
     (NO_ALERT, "Enough held"),
     (RUNNING_LOW, "Running low"),
     (SOLD_OUT, "Sold out"),
 ]
-# The figures of `_compute_stock_figures`, read again after orders moved them.
-STOCK_FIGURES = ["consumed_qty", "sold_qty", "remaining_qty", "below_alert"]
 
 
 class TikTokLiveEventLine(models.Model):
