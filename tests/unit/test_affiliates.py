@@ -10,6 +10,8 @@ from tiktok_shop.affiliates import (
     rate_percent,
     read_affiliate_order,
     read_open_collaboration,
+    read_sample_application,
+    read_target_collaboration,
 )
 from tiktok_shop.errors import TikTokDataError
 
@@ -129,3 +131,36 @@ def test_open_collaboration():
     with pytest.raises(TikTokDataError) as raised:
         read_open_collaboration({"id": "880", "product": {}})
     assert raised.value.path == "open_collaboration.product.id"
+
+
+def test_target_collaboration_and_sample_application():
+    creator = {"user_id": "6901", "username": "maya.makes", "nickname": "Maya"}
+    collaboration = read_target_collaboration(
+        {
+            "id": "t-1",
+            "name": "Spring",
+            "status": "ONGOING",
+            "end_time": 1800000000,
+            "creators": [creator],
+            "products": [{"id": "1729", "title": "Mug", "target_commission_rate": 2000}],
+        }
+    )
+    assert (collaboration.kind, collaboration.name, collaboration.status) == (
+        "target",
+        "Spring",
+        "ONGOING",
+    )
+    assert collaboration.creators[0].ref == "6901"
+    assert collaboration.creator_usernames == ("maya.makes",)
+    assert collaboration.products[0].commission_rate == Decimal(20)
+    application = read_sample_application(
+        {"id": "s-1", "status": "approved", "creator": creator, "product": {"id": "1729"}}
+    )
+    assert (application.status, application.order_ref, application.creator.nickname) == (
+        "APPROVED",
+        "",
+        "Maya",
+    )
+    with pytest.raises(TikTokDataError) as raised:
+        read_sample_application({"id": "s-1", "creator": {"user_id": "1"}})
+    assert raised.value.path == "sample_application.creator.username"

@@ -2,10 +2,12 @@ from decimal import Decimal
 
 from odoo.tests import TransactionCase, tagged
 
+from tiktok_shop_sandbox import affiliate as sandbox_affiliate
 from tiktok_shop_sandbox import returns as sandbox_returns
 from tiktok_shop_sandbox.affiliate import affiliate_order_view
 from tiktok_shop_sandbox.orders import progress_order
 
+from ..tiktok_shop import endpoints
 from .test_settlements import SettlementMixin
 
 SELLER_SHIPPED = "FULFILLMENT_BY_SELLER"
@@ -439,3 +441,75 @@ class TestCreatorPerformance(CreatorMixin, TransactionCase):
         self.assertEqual(contents.keys(), by_content.keys())
         for content, gmv in by_content.items():
             self.assertAlmostEqual(contents[content], float(gmv), places=2)
+
+
+@tagged("post_install", "-at_install")
+class TestCollaborationsAndSamples(CreatorMixin, TransactionCase):
+    def _product_of(self, sku):
+        return self.sandbox.state.products[sku.product_id]
+
+    def test_a_target_collaboration_names_its_creators_and_their_rate(self):
+        state = self.sandbox.state
+        creator = sandbox_affiliate.register_creator(state, "nina.targets", "Nina")
+        sku = self._in_stock_skus(self.us, 1)[0]
+        product = self._product_of(sku)
+        self.us._tiktok_request(
+            endpoints.TARGET_COLLABORATION_CREATE,
+            json={
+                "name": "Nina's spring",
+                "creator_user_ids": [creator.user_id],
+                "products": [{"id": product.id, "target_commission_rate": 2200}],
+                "end_time": state.now() + 30 * DAY,
+            },
+        )
+        remote = sandbox_affiliate.place_creator_order(
+            state,
+            self._remote_shop(self.us),
+            creator,
+            [(sku.id, 1)],
+            on_hold=False,
+            shipping_type="TIKTOK",
+            fulfillment_type=SELLER_SHIPPED,
+        )
+        self.us._tiktok_import_order_ids([remote.id])
+        template = self.env["product.template"].create({"name": "Targeted product"})
+        self.env["tiktok.product"].create(
+            {
+                "shop_id": self.us.id,
+                "tiktok_product_ref": product.id,
+                "product_tmpl_id": template.id,
+            }
+        )
+        self._sync_affiliates()
+        line = self._lines([remote])
+        nina = line.creator_id
+        self.assertEqual(nina.tiktok_creator_ref, creator.user_id)
+        self.assertEqual(nina.nickname, "Nina")
+        self.assertEqual(line.collaboration_id.kind, "target")
+        self.assertAlmostEqual(line.commission_rate, 22.0)
+        self.assertIn(line.collaboration_id, nina.collaboration_ids)
+        rate = template.tiktok_commission_rate_ids.filtered(lambda r: r.kind == "target")
+        self.assertEqual(rate.creator_ids, nina)
+        self.assertAlmostEqual(rate.commission_rate, 22.0)
+
+    def test_an_approved_sample_application_links_its_order_to_the_creator(self):
+        state = self.sandbox.state
+        creator = sandbox_affiliate.register_creator(state, "sam.samples", "Sam")
+        sku = self._in_stock_skus(self.us, 1)[0]
+        application = sandbox_affiliate.request_sample(
+            state, self._remote_shop(self.us), creator, self._product_of(sku), sku.id
+        )
+        answer = self.us._tiktok_request(
+            endpoints.SAMPLE_APPLICATION_REVIEW,
+            path_params={"application_id": application.id},
+            json={"review_result": "APPROVE"},
+        )
+        order_ref = answer["sample_application"]["order_id"]
+        self.us._tiktok_import_order_ids([order_ref])
+        sample = self._sale_orders(self.us, order_ref)
+        self.assertTrue(sample.tiktok_is_sample)
+        self.assertFalse(sample.tiktok_creator_id)
+        self._sync_affiliates()
+        self.assertEqual(sample.tiktok_creator_id.username, "sam.samples")
+        self.assertEqual(sample.tiktok_creator_id.tiktok_creator_ref, creator.user_id)
+        self.assertEqual(sample.tiktok_creator_id.sample_count, 1)

@@ -17,7 +17,17 @@ the units refunded or returned (TikTok's quantities, or Odoo's credit notes when
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .payload import ZERO, amount, as_object, integer, nested, object_list, required_id, text
+from .payload import (
+    ZERO,
+    amount,
+    as_object,
+    integer,
+    nested,
+    object_list,
+    required_id,
+    required_text,
+    text,
+)
 
 # Where the creator promoted the product (`content_type`), as a seller reads it.
 CONTENT_TYPES = (
@@ -208,6 +218,24 @@ class CollaborationProduct:
 
 
 @dataclass(frozen=True)
+class Creator:
+    """A creator as TikTok's affiliate answers show one."""
+
+    ref: str  # creator_user_id
+    username: str
+    nickname: str
+
+
+def read_creator(data, where="creator"):
+    data = as_object(data, where)
+    return Creator(
+        ref=required_id(data, "user_id", where),
+        username=required_text(data, "username", where),
+        nickname=text(data, "nickname", where),
+    )
+
+
+@dataclass(frozen=True)
 class Collaboration:
     """An open collaboration (one product, every creator) or a target one (named creators)."""
 
@@ -216,9 +244,12 @@ class Collaboration:
     name: str
     status: str
     products: tuple
-    creator_refs: tuple = ()
-    creator_usernames: tuple = ()
+    creators: tuple = ()
     end_time: int = 0
+
+    @property
+    def creator_usernames(self):
+        return tuple(creator.username for creator in self.creators)
 
 
 def read_open_collaboration(data, where="open_collaboration"):
@@ -235,4 +266,49 @@ def read_open_collaboration(data, where="open_collaboration"):
         status=text(data, "status", where).upper(),
         products=(CollaborationProduct(product_ref, rate),),
         end_time=integer(commission, "end_time", f"{where}.current_commission"),
+    )
+
+
+def read_target_collaboration(data, where="target_collaboration"):
+    """A `Collaboration` from one entry of Search Target Collaborations."""
+    data = as_object(data, where)
+    products = tuple(
+        CollaborationProduct(
+            required_id(product, "id", product_where),
+            rate_percent(amount(product, "target_commission_rate", product_where)),
+        )
+        for product_where, product in object_list(data, "products", where)
+    )
+    return Collaboration(
+        ref=required_id(data, "id", where),
+        kind="target",
+        name=text(data, "name", where) or required_id(data, "id", where),
+        status=text(data, "status", where).upper(),
+        products=products,
+        creators=tuple(
+            read_creator(creator, creator_where)
+            for creator_where, creator in object_list(data, "creators", where)
+        ),
+        end_time=integer(data, "end_time", where),
+    )
+
+
+@dataclass(frozen=True)
+class SampleApplication:
+    ref: str
+    status: str
+    creator: Creator
+    product_ref: str
+    order_ref: str  # the sample order, once the seller approved
+
+
+def read_sample_application(data, where="sample_application"):
+    """A `SampleApplication` from one entry of Search Sample Applications."""
+    data = as_object(data, where)
+    return SampleApplication(
+        ref=required_id(data, "id", where),
+        status=text(data, "status", where).upper(),
+        creator=read_creator(nested(data, "creator", where), f"{where}.creator"),
+        product_ref=text(nested(data, "product", where), "id", f"{where}.product"),
+        order_ref=_ref(data, "order_id", where),
     )

@@ -61,7 +61,7 @@ class TikTokCollaboration(models.Model):
             self.env["tiktok.creator"]
             .sudo()
             ._tiktok_find_or_create(
-                shop.company_id, {name for c in collaborations for name in c.creator_usernames}
+                shop.company_id, (), [creator for c in collaborations for creator in c.creators]
             )
         )
         stored = self

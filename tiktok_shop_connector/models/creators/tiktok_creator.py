@@ -169,9 +169,12 @@ class TikTokCreator(models.Model):
             )
 
     @api.model
-    def _tiktok_find_or_create(self, company, usernames):
-        """{username: creator} of `company` for `usernames`, creating the missing ones."""
-        usernames = {name for name in usernames if name}
+    def _tiktok_find_or_create(self, company, usernames, known=()):
+        """{username: creator} of `company` for `usernames` and the `known` creators (read
+        `tiktok_shop.affiliates.Creator`s, whose TikTok id and nickname are recorded),
+        creating the missing ones."""
+        known = {creator.username: creator for creator in known}
+        usernames = {name for name in usernames if name} | known.keys()
         if not usernames:
             return {}
         found = self.search([("company_id", "=", company.id), ("username", "in", list(usernames))])
@@ -182,6 +185,13 @@ class TikTokCreator(models.Model):
                 [{"username": name, "company_id": company.id} for name in missing]
             )
             by_name.update({creator.username: creator for creator in created})
+        for name, remote in known.items():
+            creator = by_name[name]
+            values = {"tiktok_creator_ref": remote.ref}
+            if remote.nickname and not creator.nickname:
+                values["nickname"] = remote.nickname
+            if any(creator[field] != value for field, value in values.items()):
+                creator.write(values)
         return by_name
 
     # === SCREENS === #

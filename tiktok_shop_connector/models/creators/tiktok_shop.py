@@ -3,7 +3,11 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 
 from ...tiktok_shop import endpoints
-from ...tiktok_shop.affiliates import read_open_collaboration
+from ...tiktok_shop.affiliates import (
+    read_open_collaboration,
+    read_sample_application,
+    read_target_collaboration,
+)
 from ...tools import RELOAD_VIEW, check_manager, notification
 from ..finance.tiktok_settlement import post_shop_entry
 
@@ -124,7 +128,7 @@ class TikTokShopAffiliates(models.Model):
         if since is None:
             since = self._tiktok_mark_start("affiliates", self.affiliates_first_sync_days * 86400)
         with self._tiktok_sync_run("affiliates", trigger, log) as log:
-            self._tiktok_sync_open_collaborations()
+            self._tiktok_sync_collaborations()
             batch, newest = [], 0
             for order in self._tiktok_affiliate_orders(since or 0):
                 batch.append(order)
@@ -134,6 +138,7 @@ class TikTokShopAffiliates(models.Model):
                     batch = []
             self._tiktok_import_affiliate_orders(batch, log)
             self._tiktok_mark_advance("affiliates", [{"update_time": newest}])
+            self._tiktok_sync_sample_applications()
         return log
 
     def _tiktok_import_affiliate_orders(self, orders, log):
@@ -146,28 +151,21 @@ class TikTokShopAffiliates(models.Model):
             (line.tiktok_order_ref, line.line_key): line
             for line in Line._tiktok_find(self, [order.ref for order in orders])
         }
+        lines = [line for order in orders for line in order.lines]
         creators = (
             self.env["tiktok.creator"]
             .sudo()
-            ._tiktok_find_or_create(
-                self.company_id, {line.creator_username for order in orders for line in order.lines}
-            )
+            ._tiktok_find_or_create(self.company_id, {line.creator_username for line in lines})
         )
-        collaborations = (
-            self.env["tiktok.collaboration"]
-            .sudo()
-            ._tiktok_find_by_refs(
-                self,
-                "open",
-                {line.open_collaboration_ref for order in orders for line in order.lines},
-            )
-        )
+        collaborations = self._tiktok_collaborations_of(lines)
         to_create, changed = [], Line
         for order in orders:
             for line in order.lines:
                 values = Line._tiktok_values(self, order, line)
                 creator = creators.get(line.creator_username)
-                collaboration = collaborations.get(line.open_collaboration_ref)
+                collaboration = collaborations.get(
+                    ("target", line.target_collaboration_ref)
+                ) or collaborations.get(("open", line.open_collaboration_ref))
                 values["creator_id"] = creator.id if creator else False
                 values["collaboration_id"] = collaboration.id if collaboration else False
                 record = existing.get((order.ref, line.key))
@@ -206,13 +204,54 @@ class TikTokShopAffiliates(models.Model):
 
     # === COLLABORATIONS === #
 
-    def _tiktok_sync_open_collaborations(self):
-        """The shop's open collaborations and their rates, as TikTok has them now."""
+    def _tiktok_sync_collaborations(self):
+        """The shop's open and target collaborations and their rates, as TikTok has them now."""
+        Collaboration = self.env["tiktok.collaboration"].sudo()
+        for endpoint, items_key, read in (
+            (endpoints.OPEN_COLLABORATION_SEARCH, "open_collaborations", read_open_collaboration),
+            (
+                endpoints.TARGET_COLLABORATION_SEARCH,
+                "target_collaborations",
+                read_target_collaboration,
+            ),
+        ):
+            remote = self._tiktok_paginate(endpoint, items_key=items_key, page_size=100)
+            Collaboration._tiktok_store(
+                self, [read(data, f"{items_key}[{index}]") for index, data in enumerate(remote)]
+            )
+
+    def _tiktok_collaborations_of(self, lines):
+        """{(kind, TikTok id): collaboration} named by read affiliate lines."""
+        Collaboration = self.env["tiktok.collaboration"].sudo()
+        found = {}
+        for kind, refs in (
+            ("open", {line.open_collaboration_ref for line in lines}),
+            ("target", {line.target_collaboration_ref for line in lines}),
+        ):
+            for ref, collaboration in Collaboration._tiktok_find_by_refs(self, kind, refs).items():
+                found[(kind, ref)] = collaboration
+        return found
+
+    # === SAMPLES === #
+
+    def _tiktok_sync_sample_applications(self):
+        """Link each approved sample application's order to the creator who asked for it."""
         remote = self._tiktok_paginate(
-            endpoints.OPEN_COLLABORATION_SEARCH, items_key="open_collaborations", page_size=100
+            endpoints.SAMPLE_APPLICATION_SEARCH, items_key="sample_applications", page_size=100
         )
-        read = [
-            read_open_collaboration(data, f"open_collaborations[{index}]")
+        applications = [
+            read_sample_application(data, f"sample_applications[{index}]")
             for index, data in enumerate(remote)
         ]
-        self.env["tiktok.collaboration"].sudo()._tiktok_store(self, read)
+        applications = [a for a in applications if a.order_ref]
+        orders = self._tiktok_existing_orders([a.order_ref for a in applications])
+        creators = (
+            self.env["tiktok.creator"]
+            .sudo()
+            ._tiktok_find_or_create(self.company_id, (), [a.creator for a in applications])
+        )
+        for application in applications:
+            order = orders.get(application.order_ref)
+            creator = creators[application.creator.username]
+            if order and order.tiktok_creator_id != creator:
+                order._tiktok_link_sample_creator(creator)
