@@ -44,6 +44,11 @@
         "views/finance/tiktok_margin_report_views.xml",
         "views/finance/tiktok_shop_settlement_views.xml",
         "views/finance/sale_order_views.xml",
+        "views/creators/tiktok_creator_views.xml",
+        "views/creators/tiktok_creator_report_views.xml",
+        "views/creators/tiktok_shop_views.xml",
+        "views/creators/product_template_views.xml",
+        "views/creators/sale_order_views.xml",
         "views/live/tiktok_live_event_views.xml",
         "views/live/tiktok_live_session_views.xml",
         # After the LIVE event's form, which they extend; the reports before the views' button.

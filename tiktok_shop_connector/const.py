@@ -40,7 +40,14 @@ TOKEN_REFRESH_LOCK_WAIT_SECONDS = 0.25
 # twice is skipped, never imported twice.
 # Statements are read again for a week after their cut: TikTok amends them (late adjustments,
 # payout status).
-SYNC_MARK_OVERLAP_SECONDS = {"orders": 300, "catalog": 300, "fees": 7 * 86400}
+# Affiliate orders are searched by creation time only, and their commission changes until TikTok
+# settles them and their refunds: they are read again for a month.
+SYNC_MARK_OVERLAP_SECONDS = {
+    "orders": 300,
+    "catalog": 300,
+    "fees": 7 * 86400,
+    "affiliates": 30 * 86400,
+}
 
 # Webhook events processed per cron batch before progress is committed.
 WEBHOOK_BATCH_SIZE = 50

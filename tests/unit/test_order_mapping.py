@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from tiktok_shop.errors import TikTokDataError
 from tiktok_shop.order_mapping import (
-    affiliate_attributions,
     live_windows,
     map_order,
     order_reference,
@@ -116,10 +115,7 @@ def test_an_order_that_is_not_an_object_is_refused_and_reported_as_far_as_it_can
     assert order_reference(_order()) == ("576486316948490001", 1732345670)
 
 
-def test_affiliate_orders_and_live_sessions_name_their_bad_field():
-    with pytest.raises(TikTokDataError) as raised:
-        affiliate_attributions([{"id": "1", "skus": []}, {"skus": []}])
-    assert raised.value.path == "orders[1].id"
+def test_live_sessions_name_their_bad_field():
     with pytest.raises(TikTokDataError) as raised:
         live_windows([{"start_time": 1, "end_time": 2}, {"start_time": "soon", "end_time": 9}])
     assert raised.value.path == "live_stream_sessions[1].start_time"

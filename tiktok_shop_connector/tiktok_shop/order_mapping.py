@@ -52,6 +52,7 @@ class MappedLine:
     unit_price: Decimal
     quantity: int
     line_item_ids: list = field(default_factory=list)
+    product_ref: str = ""
 
     @property
     def description(self):
@@ -202,6 +203,7 @@ def group_line_items(items):
                 sku_name=text(item, "sku_name", where),
                 unit_price=key[1],
                 quantity=0,
+                product_ref=text(item, "product_id", where),
             )
         line.quantity += 1
         line.line_item_ids.append(required_id(item, "id", where))
@@ -261,19 +263,6 @@ def source_tag(order_create_time, affiliate_content_type=None, live_windows=()):
         if start <= order_create_time < end:
             return "live"
     return "shop_tab"
-
-
-def affiliate_attributions(affiliate_orders):
-    """{order id: (creator username, content type)} from Search Affiliate Orders results."""
-    attributions = {}
-    for index, affiliate_order in enumerate(affiliate_orders):
-        where = f"orders[{index}]"
-        skus = object_list(as_object(affiliate_order, where), "skus", where)
-        attributions[required_id(affiliate_order, "id", where)] = (
-            _first_text(skus, "creator_username"),
-            _first_text(skus, "content_type") or "SHOP",
-        )
-    return attributions
 
 
 def live_windows(sessions):

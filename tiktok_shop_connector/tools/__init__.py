@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import psycopg2
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, drop_view_if_exists
 from psycopg2 import IntegrityError
 
 from ..const import MANAGER_GROUP
@@ -120,3 +121,11 @@ def analytic_line_defaults(env):
     """
     Model = env["account.analytic.distribution.model"].sudo()
     return {} if Model.search_count([], limit=1) else {"analytic_distribution": False}
+
+
+def create_sql_view(model):
+    """(Re)create the SQL view of a report model (`_auto = False`) from its `_query()`."""
+    drop_view_if_exists(model.env.cr, model._table)
+    model.env.cr.execute(
+        SQL("CREATE VIEW %s AS (%s)", SQL.identifier(model._table), SQL(model._query()))
+    )

@@ -214,6 +214,7 @@ class OrderBuilder:
             "price_unit": float(line.unit_price),
             "tax_ids": [Command.set(self.tax_ids)],
             "tiktok_sku_ref": line.sku_id,
+            "tiktok_product_ref": line.product_ref or False,
             "tiktok_line_item_refs": ",".join(line.line_item_ids),
         }
         if binding.product_id:

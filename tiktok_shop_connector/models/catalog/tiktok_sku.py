@@ -109,6 +109,7 @@ class TikTokSku(models.Model):
                         "shop_id": shop.id,
                         "tiktok_sku_ref": line.sku_id,
                         "seller_sku": line.seller_sku,
+                        "tiktok_product_ref": line.product_ref or False,
                         "name": line.description,
                         "product_id": products.get(line.seller_sku, False),
                     },

@@ -45,6 +45,8 @@ class SaleOrderInvoicing(models.Model):
             & Domain("state", "=", "sale")
             & Domain("invoice_status", "=", "to invoice")
             & Domain("tiktok_exception", "=", False)
+            # A sample is a gift to a creator, not revenue (models/creators/sale_order.py).
+            & Domain("tiktok_is_sample", "=", False)
             & (at_once | at_delivery)
         )
 

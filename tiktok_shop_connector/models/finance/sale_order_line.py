@@ -21,7 +21,9 @@ class SaleOrderLine(models.Model):
         ordered whatever the products' invoicing policy; the shop's invoice policy says when."""
         super()._compute_qty_to_invoice()
         for line in self:
-            if line._tiktok_invoiced_as_ordered():
+            if line.order_id.tiktok_is_sample:
+                line.qty_to_invoice = 0.0  # a gift to a creator: never invoiced
+            elif line._tiktok_invoiced_as_ordered():
                 line.qty_to_invoice = line.product_uom_qty - line.qty_invoiced
 
     def _tiktok_invoiced_as_ordered(self):

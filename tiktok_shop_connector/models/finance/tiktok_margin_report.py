@@ -9,9 +9,9 @@ up to the order's total exactly (the rounding lands on the lines where the runni
 a half cent, never lost).
 """
 
-from odoo import fields, models, tools
-from odoo.tools import SQL
+from odoo import fields, models
 
+from ...tools import create_sql_view
 from ..orders.sale_order import TIKTOK_SOURCES
 
 ADDON = "tiktok_shop_connector"
@@ -125,10 +125,7 @@ class TikTokMarginReport(models.Model):
     )
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE VIEW %s AS (%s)", SQL.identifier(self._table), SQL(self._query()))
-        )
+        create_sql_view(self)
 
     def _query(self):
         return f"""

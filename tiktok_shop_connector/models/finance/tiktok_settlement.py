@@ -1,9 +1,11 @@
 from collections import defaultdict
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from odoo import api, fields, models
 
 from ...tiktok_shop import finance
+from ...tiktok_shop.affiliates import allocate
 from ...tools import analytic_line_defaults, check_manager
 
 PAYMENT_STATUSES = [("PROCESSING", "Being paid"), ("PAID", "Paid out"), ("FAILED", "Payout failed")]
@@ -116,6 +118,7 @@ class TikTokSettlement(models.Model):
             self.env._("TikTok statement %s", self.tiktok_statement_ref), self.statement_date
         )
         entry.reconcile(move)
+        self._tiktok_clear_commission_accruals(entry.commission_orders)
         self.write({"move_id": move.id, "state": "posted", "suspense_amount": entry.suspense_total})
         entry.write_match_states()
         self._tiktok_review_suspense(entry)
@@ -180,6 +183,16 @@ class TikTokSettlement(models.Model):
         entry.write_match_states()
         self._tiktok_review_suspense(entry)
 
+    def _tiktok_commission_accruals(self):
+        """{sale order id: [(creator's partner, weight)]}: the orders of this statement whose
+        creator commission was accrued, and how a deduction of it splits between their creators.
+        The creators concern accrues commissions (models/creators/tiktok_settlement.py)."""
+        return {}
+
+    def _tiktok_clear_commission_accruals(self, orders):
+        """Reconcile the accruals of `orders` with the deductions just posted (creators)."""
+        return True
+
     def _tiktok_open_invoice_items(self):
         """{(TikTok order id, refund?): open items of the order's posted invoices or credit
         notes}: the receivable, the platform discount and the pass-through tax it settles."""
@@ -215,13 +228,14 @@ class SettlementEntry:
         self.settlement = settlement
         self.shop = settlement.shop_id
         self.currency = settlement.currency_id
-        self.company = self.shop.company_id
         self.lines = []  # [(values, items to reconcile the line with)]
         self.charges = defaultdict(float)  # (account id, key) -> amount
         self.suspense_reasons = set()
         self.suspense_total = 0.0
         self.match_states = {}
+        self.commission_orders = settlement.env["sale.order"]
         self._open_items = settlement._tiktok_open_invoice_items()
+        self._accruals = settlement._tiktok_commission_accruals()
         self._accounts = {}
 
     def account(self, role):
@@ -238,8 +252,27 @@ class SettlementEntry:
         else:
             self.match_states[transaction] = "charges"
         for _section, key, kind, amount in transaction.breakdown or []:
+            if kind == "affiliate_commission" and self._add_deduction(transaction, key, amount):
+                continue
             if kind != "proceeds":
                 self._add_charge(kind, key, float(amount))
+
+    def _add_deduction(self, transaction, key, amount):
+        """The creator commission TikTok deducted for an order whose commission was accrued:
+        it pays the accrual (the payable), per creator; False when there is no accrual."""
+        order = transaction.sale_order_id
+        partners = self._accruals.get(order.id)
+        if not partners:
+            return False
+        payable = self.account("affiliate_payable")
+        weights = [weight for _partner, weight in partners]
+        parts = allocate(Decimal(amount), weights, self.currency.decimal_places)
+        for (partner, _weight), part in zip(partners, parts, strict=True):
+            self.add_line(
+                payable, -float(part), key, partner, extra={"tiktok_commission_order_id": order.id}
+            )
+        self.commission_orders |= order
+        return True
 
     def _add_charge(self, kind, key, amount):
         if kind == finance.UNKNOWN:
@@ -314,13 +347,16 @@ class SettlementEntry:
             account = self.account("suspense")
             self.add_line(account, -difference, label, items.partner_id[:1])
 
-    def add_line(self, account, amount_currency, label, partner, reconcile=None, transaction=None):
+    def add_line(
+        self, account, amount_currency, label, partner, reconcile=None, transaction=None, extra=None
+    ):
         values = {
             "account_id": account.id,
             "name": label,
             "partner_id": partner.id or False,
             "currency_id": self.currency.id,
             "amount_currency": amount_currency,
+            **(extra or {}),
         }
         if transaction is not None:
             values["tiktok_transaction_id"] = transaction.id
@@ -330,27 +366,9 @@ class SettlementEntry:
 
     def create_move(self, ref, date, with_statement=True):
         """The posted entry of the lines, in the shop's settlement journal."""
-        defaults = analytic_line_defaults(self.settlement.env)
-        values = [{**defaults, **line} for line in self.line_values(with_statement)]
-        self._set_balances(values, date)
-        # No line has a tax or a payment term: there are no tax lines to synchronise.
-        move = (
-            self.settlement.env["account.move"]
-            .sudo()
-            .with_context(check_move_validity=False, skip_invoice_sync=True)
-            .create(
-                {
-                    "move_type": "entry",
-                    "journal_id": self.shop._tiktok_finance_journal().id,
-                    "date": date,
-                    "ref": ref,
-                    "currency_id": self.currency.id,
-                    "line_ids": [fields.Command.create(line) for line in values],
-                }
-            )
+        return post_shop_entry(
+            self.shop, self.currency, self.line_values(with_statement), ref, date
         )
-        move.action_post()
-        return move
 
     def line_values(self, with_statement=True):
         if not with_statement:
@@ -368,16 +386,6 @@ class SettlementEntry:
             env["res.partner"],
         )
         return [line for line, _items in self.lines]
-
-    def _set_balances(self, values, date):
-        """Company-currency balances at the date's rate; the rounding goes to the last line
-        (TikTok's balance, in a statement's entry) so the entry balances to the cent."""
-        company_currency = self.company.currency_id
-        for line in values:
-            line["balance"] = self.currency._convert(
-                line["amount_currency"], company_currency, self.company, date
-            )
-        values[-1]["balance"] -= company_currency.round(sum(line["balance"] for line in values))
 
     def reconcile(self, move):
         """Reconcile each invoice item with the line that clears it, in one batch."""
@@ -405,3 +413,39 @@ class SettlementEntry:
             by_state[state] |= transaction
         for state, transactions in by_state.items():
             transactions.match_state = state
+
+
+def post_shop_entry(shop, currency, lines, ref, date, extra=None):
+    """Post an entry of `lines` (journal item values in `currency`, `amount_currency` set) in
+    the shop's settlement journal; return it.
+
+    Company-currency balances are at the date's rate; the rounding goes to the last line (TikTok's
+    balance, in a statement's entry) so the entry balances to the cent.
+    """
+    env, company = shop.env, shop.company_id
+    defaults = analytic_line_defaults(env)
+    values = [{**defaults, **line} for line in lines]
+    company_currency = company.currency_id
+    for line in values:
+        amount = line["amount_currency"]
+        line["balance"] = currency._convert(amount, company_currency, company, date)
+    values[-1]["balance"] -= company_currency.round(sum(line["balance"] for line in values))
+    # No line has a tax or a payment term: there are no tax lines to synchronise.
+    move = (
+        env["account.move"]
+        .sudo()
+        .with_context(check_move_validity=False, skip_invoice_sync=True)
+        .create(
+            {
+                "move_type": "entry",
+                "journal_id": shop._tiktok_finance_journal().id,
+                "date": date,
+                "ref": ref,
+                "currency_id": currency.id,
+                "line_ids": [fields.Command.create(line) for line in values],
+                **(extra or {}),
+            }
+        )
+    )
+    move.action_post()
+    return move

@@ -17,13 +17,15 @@ TIKTOK_COLLECTS_TAX_REGIONS = frozenset({"US"})
 
 # Accounts created on first use: role -> (code, name, account type, reconcilable). Codes are
 # per company, so every shop of a company shares them unless the seller picks others; the
-# clearing account is the shop's own (its code gets the shop's id).
+# clearing account and the creators' commissions payable are the shop's own (PER_SHOP_ROLES).
 DEFAULT_ACCOUNTS = {
     "clearing": ("TTB", "TikTok balance", "asset_current", True),
     "platform_discount": ("TT110", "TikTok platform discounts receivable", "asset_current", True),
     "awaiting_invoice": ("TT120", "TikTok orders settled before invoicing", "asset_current", True),
     "suspense": ("TT190", "TikTok settlement suspense", "asset_current", True),
     "sales_tax": ("TT210", "Sales tax collected by TikTok", "liability_current", True),
+    "affiliate_payable": ("TT215", "Affiliate commissions payable", "liability_current", True),
+    "creator_samples": ("TT670", "Creator samples", "expense", False),
     "shipping_income": ("TT400", "Shipping charged to TikTok buyers", "income", False),
     "reserve": ("TT130", "TikTok reserves held", "asset_current", True),
     "commission": ("TT610", None, "expense", False),
@@ -50,7 +52,12 @@ SHOP_ACCOUNT_FIELDS = {
     "suspense": "suspense_account_id",
     "sales_tax": "sales_tax_account_id",
     "shipping_income": "shipping_income_account_id",
+    # models/creators/tiktok_shop.py
+    "affiliate_payable": "affiliate_payable_account_id",
+    "creator_samples": "creator_samples_account_id",
 }
+# Roles whose account is the shop's own: its code gets the shop's id.
+PER_SHOP_ROLES = frozenset({"clearing", "affiliate_payable"})
 
 
 class TikTokShop(models.Model):
@@ -186,7 +193,7 @@ class TikTokShop(models.Model):
 
     def _tiktok_default_account(self, role):
         code, name, account_type, reconcile = DEFAULT_ACCOUNTS[role]
-        if role == "clearing":
+        if role in PER_SHOP_ROLES:
             code, name = f"{code}{self.id}", f"{name} ({self.name})"
         Account = self.env["account.account"].sudo().with_company(self.company_id)
         account = Account.search(

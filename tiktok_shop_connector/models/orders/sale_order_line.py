@@ -5,6 +5,7 @@ class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
     tiktok_sku_ref = fields.Char(string="TikTok SKU id", readonly=True, copy=False)
+    tiktok_product_ref = fields.Char(string="TikTok product id", readonly=True, copy=False)
     tiktok_line_item_refs = fields.Char(
         string="TikTok line items", readonly=True, copy=False, help="Comma-separated ids."
     )

@@ -9,9 +9,9 @@ from psycopg2.errors import SerializationFailure
 
 from ... import const
 from ...tiktok_shop import TikTokDataError, TikTokShopError, endpoints
+from ...tiktok_shop.affiliates import attributions, read_affiliate_order
 from ...tiktok_shop.order_mapping import (
     PAID_STATUSES,
-    affiliate_attributions,
     live_windows,
     map_order,
     order_reference,
@@ -305,13 +305,19 @@ class TikTokShopOrders(models.Model):
     def _tiktok_affiliate_attributions(self, start, end):
         if not self.sync_affiliates:
             return {}
+        return attributions(self._tiktok_affiliate_orders(start, end))
+
+    def _tiktok_affiliate_orders(self, start, end=None):
+        """The shop's affiliate orders created from `start` to `end` (Unix seconds, both
+        included; `end` None: up to now), read page by page (`tiktok_shop.affiliates`)."""
+        window = {"create_time_ge": start}
+        if end is not None:
+            window["create_time_lt"] = end + 1
         results = self._tiktok_paginate(
-            endpoints.AFFILIATE_ORDER_SEARCH,
-            items_key="orders",
-            page_size=100,
-            json={"create_time_ge": start, "create_time_lt": end + 1},
+            endpoints.AFFILIATE_ORDER_SEARCH, items_key="orders", page_size=100, json=window
         )
-        return affiliate_attributions(results)
+        for index, data in enumerate(results):
+            yield read_affiliate_order(data, f"orders[{index}]")
 
     def _tiktok_live_windows(self, start, end):
         day = 86400
