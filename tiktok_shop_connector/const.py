@@ -92,6 +92,7 @@ WEBHOOK_HANDLERS = {
     7: "_handle_authorization_expiry",
     12: "_handle_return_event",
     39: "_handle_promotion_event",
+    56: "_handle_sample_application_event",
 }
 
 # Reasons a seller gives TikTok when cancelling an order it will not ship.

@@ -508,8 +508,22 @@ class TestCollaborationsAndSamples(CreatorMixin, TransactionCase):
         self.us._tiktok_import_order_ids([order_ref])
         sample = self._sale_orders(self.us, order_ref)
         self.assertTrue(sample.tiktok_is_sample)
-        self.assertFalse(sample.tiktok_creator_id)
-        self._sync_affiliates()
-        self.assertEqual(sample.tiktok_creator_id.username, "sam.samples")
+        self.assertEqual(sample.tiktok_creator_id.username, "sam.samples", "named at import")
         self.assertEqual(sample.tiktok_creator_id.tiktok_creator_ref, creator.user_id)
         self.assertEqual(sample.tiktok_creator_id.sample_count, 1)
+
+        # An order imported while TikTok could not say who asked: the status push links it.
+        sample.tiktok_creator_id = False
+        notification = {
+            "type": 56,
+            "tts_notification_id": f"sample-{application.id}",
+            "shop_id": self.us.tiktok_shop_ref,
+            "timestamp": state.now(),
+            "data": {"application_id": application.id, "status": "AWAITING_SHIPMENT"},
+        }
+        received, _new = self.env["tiktok.webhook.event"]._receive(self.account, notification)
+        received._process_batch(received)
+        self.assertEqual(received.state, "done", received.error)
+        self.assertEqual(sample.tiktok_creator_id.username, "sam.samples")
+        self._sync_affiliates()
+        self.assertEqual(sample.tiktok_creator_id.sample_count, 1, "linked once")

@@ -23,5 +23,6 @@ from . import (
     tiktok_creator,
     tiktok_settlement,
     tiktok_shop,
+    tiktok_webhook_event,
     tiktok_creator_report,
 )

@@ -1,8 +1,9 @@
+import logging
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
 
-from ...tiktok_shop import endpoints
+from ...tiktok_shop import TikTokDataError, TikTokShopError, endpoints
 from ...tiktok_shop.affiliates import (
     read_open_collaboration,
     read_sample_application,
@@ -11,8 +12,12 @@ from ...tiktok_shop.affiliates import (
 from ...tools import RELOAD_VIEW, check_manager, notification
 from ..finance.tiktok_settlement import post_shop_entry
 
+_logger = logging.getLogger(__name__)
+
 # Affiliate orders whose lines are written per batch.
 AFFILIATE_BATCH_SIZE = 100
+# TikTok's status of an approved sample application whose sample order was just placed.
+NEW_SAMPLE_STATUS = "AWAITING_SHIPMENT"
 
 
 class TikTokShop(models.Model):
@@ -200,7 +205,19 @@ class TikTokShopAffiliates(models.Model):
         )
         if waiting:
             waiting._tiktok_attach({order.tiktok_order_ref: order for order in orders})
+        if any(orders.mapped("tiktok_is_sample")):
+            self._tiktok_link_new_samples()
         return result
+
+    def _tiktok_link_new_samples(self):
+        """New sample orders name their creator at once: TikTok places a sample order when the
+        seller approves the creator's application, which is then awaiting shipment."""
+        try:
+            with self.env.cr.savepoint():
+                self._tiktok_sync_sample_applications(status=NEW_SAMPLE_STATUS)
+        except (TikTokShopError, TikTokDataError) as error:
+            # The order is imported all the same; the sync or the status push links it later.
+            _logger.warning("shop %s: sample applications not read: %s", self.id, error)
 
     # === COLLABORATIONS === #
 
@@ -234,10 +251,15 @@ class TikTokShopAffiliates(models.Model):
 
     # === SAMPLES === #
 
-    def _tiktok_sync_sample_applications(self):
-        """Link each approved sample application's order to the creator who asked for it."""
+    def _tiktok_sync_sample_applications(self, status=None):
+        """Link each approved sample application's order (of `status`, TikTok's status of the
+        applications to read; all when None) to the creator who asked for it; the number of
+        orders linked."""
         remote = self._tiktok_paginate(
-            endpoints.SAMPLE_APPLICATION_SEARCH, items_key="sample_applications", page_size=100
+            endpoints.SAMPLE_APPLICATION_SEARCH,
+            items_key="sample_applications",
+            page_size=100,
+            json={"status": status} if status else None,
         )
         applications = [
             read_sample_application(data, f"sample_applications[{index}]")
@@ -250,8 +272,11 @@ class TikTokShopAffiliates(models.Model):
             .sudo()
             ._tiktok_find_or_create(self.company_id, (), [a.creator for a in applications])
         )
+        linked = 0
         for application in applications:
             order = orders.get(application.order_ref)
             creator = creators[application.creator.username]
             if order and order.tiktok_creator_id != creator:
                 order._tiktok_link_sample_creator(creator)
+                linked += 1
+        return linked
