@@ -112,6 +112,10 @@ class TestAffiliateAttribution(CreatorMixin, TransactionCase):
             self.assertIn(self.us, line.creator_id.shop_ids)
             self.assertTrue(line.creator_id.partner_id)
         self.assertEqual(len(lines.creator_id), 2)
+        # Known from their orders by username alone, identified in TikTok's creator marketplace.
+        marketplace = {c.username: c for c in self.sandbox.state.creators.values()}
+        for creator in lines.creator_id:
+            self.assertEqual(creator.tiktok_creator_ref, marketplace[creator.username].user_id)
         self.assertEqual(
             dict(lines._fields["content_type"]._description_selection(self.env))["VIDEO"], "Video"
         )

@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 
 from ...tiktok_shop import TikTokDataError, TikTokShopError, endpoints
 from ...tiktok_shop.affiliates import (
+    read_creator,
     read_open_collaboration,
     read_sample_application,
     read_target_collaboration,
@@ -16,6 +17,8 @@ _logger = logging.getLogger(__name__)
 
 # Affiliate orders whose lines are written per batch.
 AFFILIATE_BATCH_SIZE = 100
+# Creators known only by username looked up in TikTok's creator marketplace per sync run.
+CREATORS_IDENTIFIED_PER_RUN = 20
 # TikTok's status of an approved sample application whose sample order was just placed.
 NEW_SAMPLE_STATUS = "AWAITING_SHIPMENT"
 
@@ -186,6 +189,7 @@ class TikTokShopAffiliates(models.Model):
         changed |= Line.create(to_create)
         for creator in changed.creator_id.filtered(lambda c: self not in c.shop_ids):
             creator.shop_ids = [Command.link(self.id)]
+        self._tiktok_identify_creators(changed.creator_id)
         changed._tiktok_attach(self._tiktok_existing_orders(list({o.ref for o in orders})))
         changed._tiktok_accrue()
 
@@ -218,6 +222,29 @@ class TikTokShopAffiliates(models.Model):
         except (TikTokShopError, TikTokDataError) as error:
             # The order is imported all the same; the sync or the status push links it later.
             _logger.warning("shop %s: sample applications not read: %s", self.id, error)
+
+    def _tiktok_identify_creators(self, creators):
+        """Record TikTok's id and nickname of creators known only by the username an affiliate
+        order gives, from the creator marketplace (a few per run: the next run does the rest)."""
+        unknown = creators.filtered(lambda creator: not creator.tiktok_creator_ref)
+        found = []
+        for creator in unknown[:CREATORS_IDENTIFIED_PER_RUN]:
+            try:
+                remote = (
+                    self._tiktok_request(
+                        endpoints.MARKETPLACE_CREATOR_SEARCH,
+                        params={"page_size": 20},
+                        json={"keyword": creator.username},
+                    ).get("creators")
+                    or []
+                )
+                matches = [read_creator(data, "creators[]") for data in remote]
+            except (TikTokShopError, TikTokDataError) as error:
+                _logger.warning("creator %s not identified: %s", creator.username, error)
+                continue
+            found += [match for match in matches if match.username == creator.username]
+        if found:
+            self.env["tiktok.creator"].sudo()._tiktok_find_or_create(self.company_id, (), found)
 
     # === COLLABORATIONS === #
 
