@@ -24,7 +24,7 @@ class TikTokPayout(models.Model):
     name = fields.Char(compute="_compute_name")
     tiktok_payment_ref = fields.Char(string="TikTok payment id", required=True, readonly=True)
     status = fields.Selection(PAYMENT_STATUSES, readonly=True)
-    create_date_tiktok = fields.Date(string="Created on", readonly=True)
+    create_date_tiktok = fields.Date(string="Created on TikTok", readonly=True)
     paid_date = fields.Date(string="Paid on", readonly=True)
     currency_id = fields.Many2one(
         "res.currency", string="Payout currency", required=True, readonly=True

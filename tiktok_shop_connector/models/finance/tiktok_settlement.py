@@ -430,11 +430,12 @@ def post_shop_entry(shop, currency, lines, ref, date, extra=None):
         amount = line["amount_currency"]
         line["balance"] = currency._convert(amount, company_currency, company, date)
     values[-1]["balance"] -= company_currency.round(sum(line["balance"] for line in values))
-    # No line has a tax or a payment term: there are no tax lines to synchronise.
+    # No line has a tax or a payment term: there are no tax lines to synchronise. An entry the
+    # connector books has nothing for the chatter to track (hundreds of lines a statement).
     move = (
         env["account.move"]
         .sudo()
-        .with_context(check_move_validity=False, skip_invoice_sync=True)
+        .with_context(check_move_validity=False, skip_invoice_sync=True, tracking_disable=True)
         .create(
             {
                 "move_type": "entry",

@@ -36,7 +36,11 @@ class TikTokSettlementTransaction(models.Model):
     settlement_id = fields.Many2one(
         "tiktok.settlement", required=True, ondelete="cascade", index=True
     )
-    currency_id = fields.Many2one(related="settlement_id.currency_id")
+    # Stored and given at creation: Odoo rounds each amount of a new row in the currency its
+    # values name, rather than in one read through the settlement per amount.
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_currency_id", store=True, precompute=True
+    )
     statement_date = fields.Date(related="settlement_id.statement_date", store=True)
     tiktok_transaction_ref = fields.Char(string="TikTok transaction id", required=True)
     transaction_type = fields.Char(string="Type", required=True)
@@ -50,7 +54,7 @@ class TikTokSettlementTransaction(models.Model):
     fee_tax_amount = fields.Monetary(string="Fees and taxes")
     adjustment_amount = fields.Monetary(string="Adjustment")
     reserve_amount = fields.Monetary(string="Reserve")
-    settlement_amount = fields.Monetary(string="Settlement")
+    settlement_amount = fields.Monetary(string="Settled amount")
     proceeds_amount = fields.Monetary(
         string="Order proceeds", help="Revenue and the shipping the buyer and TikTok paid."
     )
@@ -69,6 +73,11 @@ class TikTokSettlementTransaction(models.Model):
         "unique(shop_id, tiktok_transaction_ref)",
         "A TikTok settlement transaction is imported once per shop.",
     )
+
+    @api.depends("settlement_id.currency_id")
+    def _compute_currency_id(self):
+        for line in self:
+            line.currency_id = line.settlement_id.currency_id
 
     @api.depends("transaction_type")
     def _compute_type_label(self):

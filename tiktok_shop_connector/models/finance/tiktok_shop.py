@@ -382,6 +382,7 @@ class TikTokShopSettlements(models.Model):
                     **Transaction._values_from(transaction),
                     "shop_id": self.id,
                     "settlement_id": settlement.id,
+                    "currency_id": settlement.currency_id.id,
                     "sale_order_id": by_ref.get(transaction.order_ref, False),
                 }
                 for transaction in transactions
