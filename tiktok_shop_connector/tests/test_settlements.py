@@ -94,6 +94,8 @@ class TestSettlementImport(SettlementMixin, TransactionCase):
         self.assertEqual(set(invoices.mapped("payment_state")) - {"paid", "in_payment"}, set())
         self.assertEqual(set(settlement.transaction_ids.mapped("match_state")), {"reconciled"})
         self.assertFalse(settlement.suspense_amount)
+        paid_messages = orders.message_ids.filtered(lambda m: "paid" in (m.body or ""))
+        self.assertFalse(paid_messages, "no message per order: the statement says it")
 
     def test_second_import_changes_nothing(self):
         _remotes, orders = self._delivered_orders(self.us)

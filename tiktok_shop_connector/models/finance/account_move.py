@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+# Context key set while a TikTok statement reconciles the invoices it pays.
+SETTLING_CONTEXT_KEY = "tiktok_settling"
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -25,6 +28,15 @@ class AccountMove(models.Model):
         """
         self.env["tiktok.settlement.transaction"].sudo()._tiktok_match_invoices(self)
         return True
+
+    def _invoice_paid_hook(self):
+        """Override of `sale`: the TikTok invoices a statement pays get no "Invoice paid" message
+        on their orders, hundreds per statement; the statement and the order's TikTok money page
+        say it."""
+        invoices = self
+        if self.env.context.get(SETTLING_CONTEXT_KEY):
+            invoices = self.filtered(lambda move: not move.tiktok_order_ref)
+        return super(AccountMove, invoices)._invoice_paid_hook()
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
         """Override of `account`: a credit note keeps the TikTok order its invoice is for."""

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from ...tiktok_shop import finance
 from ...tiktok_shop.affiliates import allocate
 from ...tools import analytic_line_defaults, check_manager
+from .account_move import SETTLING_CONTEXT_KEY
 
 PAYMENT_STATUSES = [("PROCESSING", "Being paid"), ("PAID", "Paid out"), ("FAILED", "Payout failed")]
 
@@ -402,7 +403,10 @@ class SettlementEntry:
         # instead), and Odoo would resynchronise their tax and payment term lines, which
         # reconciling cannot change.
         quiet = move.with_context(
-            mail_notrack=True, tracking_disable=True, skip_invoice_sync=True
+            mail_notrack=True,
+            tracking_disable=True,
+            skip_invoice_sync=True,
+            **{SETTLING_CONTEXT_KEY: True},
         ).env
         quiet["account.move.line"]._reconcile_plan([pair.with_env(quiet) for pair in plan])
         quiet.flush_all()
