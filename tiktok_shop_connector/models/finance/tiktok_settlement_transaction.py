@@ -62,7 +62,11 @@ class TikTokSettlementTransaction(models.Model):
     affiliate_commission_amount = fields.Monetary(string="Creator commission")
     shipping_amount = fields.Monetary(string="Shipping costs", help="Labels less subsidies.")
     other_amount = fields.Monetary(string="Other", help="Adjustments, reserves, unknown fees.")
-    breakdown = fields.Json(readonly=True, help="[[section, key, kind, amount], ...]")
+    # Read only where it is used: a month's transactions read for another field (their order,
+    # their statement) would otherwise load every breakdown with them.
+    breakdown = fields.Json(
+        readonly=True, prefetch=False, help="[[section, key, kind, amount], ...]"
+    )
     breakdown_html = fields.Html(compute="_compute_breakdown_html", sanitize=False)
     unknown_keys = fields.Char(
         string="Fee types without an account", help="Booked in suspense until mapped."
