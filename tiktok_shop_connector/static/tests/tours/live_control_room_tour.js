@@ -1,7 +1,7 @@
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_utils";
 import {
     missingExpectationsSteps,
+    openTikTokShopMenuSteps,
     quoted,
     readExpected,
 } from "@tiktok_shop_connector/../tests/tours/tour_expectations";
@@ -32,18 +32,7 @@ registry.category("web_tour.tours").add("tiktok_shop_connector_live_room", {
         const row = `${room} .o_tiktok_live_sku:has(td[name=product]:contains(${quoted(expected.product)}))`;
         const { before, after } = expected;
         return [
-            stepUtils.showAppsMenuItem(),
-            {
-                content: "Open Sales",
-                trigger: ".o_app[data-menu-xmlid='sale.sale_menu_root']",
-                run: "click",
-            },
-            {
-                content: "Open the TikTok Shop menu",
-                trigger:
-                    ".o_menu_sections [data-menu-xmlid='tiktok_shop_connector.menu_tiktok_shop_sales_root']",
-                run: "click",
-            },
+            ...openTikTokShopMenuSteps(),
             {
                 content: "LIVE events",
                 trigger:

@@ -4,6 +4,26 @@
  * on every page load.
  */
 
+import { stepUtils } from "@web_tour/tour_utils";
+
+/** From the home screen to the TikTok Shop menu of Sales, where every TikTok tour starts. */
+export function openTikTokShopMenuSteps() {
+    return [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Sales",
+            trigger: ".o_app[data-menu-xmlid='sale.sale_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the TikTok Shop menu",
+            trigger:
+                ".o_menu_sections [data-menu-xmlid='tiktok_shop_connector.menu_tiktok_shop_sales_root']",
+            run: "click",
+        },
+    ];
+}
+
 /** The stored expectations under `key`, or null until `isComplete(stored)` holds. */
 export function readExpected(key, isComplete) {
     const stored = JSON.parse(localStorage.getItem(key) || "null");
