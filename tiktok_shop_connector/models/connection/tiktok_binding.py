@@ -14,7 +14,8 @@ class TikTokBinding(models.AbstractModel):
     _tiktok_ref_field = None
 
     shop_id = fields.Many2one("tiktok.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    # Given at creation (precompute): no second pass writing it on the rows just inserted.
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, precompute=True)
     remote_update_time = fields.Integer(
         readonly=True, help="TikTok's update_time of the version last read (Unix seconds)."
     )

@@ -41,7 +41,9 @@ class TikTokSettlementTransaction(models.Model):
     currency_id = fields.Many2one(
         "res.currency", compute="_compute_currency_id", store=True, precompute=True
     )
-    statement_date = fields.Date(related="settlement_id.statement_date", store=True)
+    statement_date = fields.Date(
+        related="settlement_id.statement_date", store=True, precompute=True
+    )
     tiktok_transaction_ref = fields.Char(string="TikTok transaction id", required=True)
     transaction_type = fields.Char(string="Type", required=True)
     type_label = fields.Char(string="What", compute="_compute_type_label")
