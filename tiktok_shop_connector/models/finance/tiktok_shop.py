@@ -278,6 +278,7 @@ class TikTokShopSettlements(models.Model):
             self._tiktok_import_payouts(since, log)
             for payout in self.payout_ids:
                 payout._tiktok_match_bank()
+                self.env["ir.cron"]._commit_progress()
                 # Matching a payout reads its statement's entry: one entry's lines at a time.
                 self.env.invalidate_all()
             self._tiktok_import_unsettled(log)
