@@ -191,12 +191,46 @@ class TestPayoutMatching(SettlementMixin, TransactionCase):
         settlement._tiktok_unpost()  # as when TikTok amends the statement
         self.assertEqual(payout.state, "to_match")
         self.assertFalse(counterpart.reconciled)
-        settlement._tiktok_post()
-        self.assertEqual(payout._tiktok_match_bank(), payout)
+        settlement._tiktok_post()  # its payout is on the bank: matched again as it posts
+        self.assertEqual(payout.state, "matched")
         self.assertEqual(payout.statement_line_id, bank_line)
         self.assertTrue(counterpart.reconciled)
         new_item = settlement.move_id.line_ids.filtered(lambda line: line.account_id == clearing)
         self.assertTrue(new_item.reconciled)
+
+    def test_a_payout_already_on_the_bank_is_matched_as_its_statement_posts(self):
+        _remotes, orders = self._delivered_orders(self.us)
+        invoices = self._invoice(orders)
+        self._pass_payout()
+        journal = self._bank_journal(self.us)
+        remote = self._remote_shop(self.us)
+        lines = sandbox_finance.bank_lines(
+            statements.shop_statements(self.sandbox.state, remote), self.sandbox.state.now()
+        )
+        bank_lines = self.env["account.bank.statement.line"].create(
+            [
+                {
+                    "journal_id": journal.id,
+                    "date": line["date"],
+                    "payment_ref": line["payment_ref"],
+                    "amount": float(line["amount"]),
+                }
+                for line in lines
+            ]
+        )
+        self.env.flush_all()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        payout = settlement.payout_id
+        self.assertEqual(payout.state, "matched")
+        self.assertIn(payout.statement_line_id, bank_lines)
+        self.assertTrue(payout.statement_line_id.is_reconciled)
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        clearing = self.us._tiktok_finance_account("clearing")
+        items = (settlement.move_id | payout.statement_line_id.move_id).line_ids.filtered(
+            lambda line: line.account_id == clearing
+        )
+        self.assertTrue(all(items.mapped("reconciled")))
 
     def test_a_bank_line_of_another_amount_is_not_matched(self):
         _remotes, orders = self._delivered_orders(self.us, count=1)

@@ -144,21 +144,35 @@ class TikTokPayout(models.Model):
     def _tiktok_reconcile_with(self, bank_line):
         """Book the bank line's counterpart on TikTok's balance and reconcile it with the
         statements the payout pays; a conversion by TikTok leaves an exchange difference."""
-        items = self._tiktok_clearing_items()
+        items = self._tiktok_bank_items(bank_line)
         if not items:
-            return False
-        clearing = self.shop_id._tiktok_finance_account("clearing")
-        counterpart = self._tiktok_bank_counterpart(bank_line, clearing, items)
-        if not counterpart:
             return False
         # The statements' entries the payout empties have a line per order: tracking their
         # recomputed amounts would read every one of those lines again when the sync commits.
         # Flushed here, as the recomputations run in the context of whoever flushes.
-        quiet = (counterpart | items).with_context(mail_notrack=True, tracking_disable=True)
+        quiet = items.with_context(mail_notrack=True, tracking_disable=True)
         quiet.reconcile()
         quiet.env.flush_all()
         self.statement_line_id = bank_line
         return True
+
+    def _tiktok_bank_items(self, bank_line):
+        """The items on TikTok's balance that matching `bank_line` reconciles together: the
+        bank line's counterpart and the open items of the statements the payout pays (none
+        when there is nothing to match)."""
+        items = self._tiktok_clearing_items()
+        if not items:
+            return items
+        clearing = self.shop_id._tiktok_finance_account("clearing")
+        counterpart = self._tiktok_bank_counterpart(bank_line, clearing, items)
+        return counterpart | items if counterpart else counterpart
+
+    def _tiktok_ready_to_match(self, posting):
+        """Whether the payout can be matched once `posting` (statements being posted) is:
+        paid, not matched yet, and every other statement it pays already posted."""
+        self.ensure_one()
+        others = self.settlement_ids - posting
+        return self.state == "to_match" and all(s.state == "posted" for s in others)
 
     def _tiktok_bank_counterpart(self, bank_line, clearing, items):
         """The bank line's open item on TikTok's balance: its suspense line moved there the

@@ -80,13 +80,15 @@ class TikTokSettlement(models.Model):
             settlement.transaction_count = counts.get(settlement, 0)
 
     def _tiktok_write_payment(self, statement):
-        """TikTok's payout status of an unchanged statement (PROCESSING, then PAID)."""
+        """TikTok's payout status of an unchanged statement (PROCESSING, then PAID), and the
+        payout paying it."""
         values = {
             "payment_status": statement.payment_status or False,
             "tiktok_payment_ref": statement.payment_ref or False,
+            "payout_id": self.shop_id._tiktok_payout_of(statement),
         }
         if any(self[name] != value for name, value in values.items()):
-            self.write(values)
+            self.write({**values, "payout_id": values["payout_id"].id})
 
     # === SCREENS === #
 
@@ -118,11 +120,30 @@ class TikTokSettlement(models.Model):
         move = entry.create_move(
             self.env._("TikTok statement %s", self.tiktok_statement_ref), self.statement_date
         )
-        entry.reconcile(move)
+        self.move_id = move
+        payout, bank_line, bank_items = self._tiktok_payout_arrived()
+        entry.reconcile(move, bank_items)
+        if bank_items:
+            payout.statement_line_id = bank_line
         self._tiktok_clear_commission_accruals(entry.commission_orders)
-        self.write({"move_id": move.id, "state": "posted", "suspense_amount": entry.suspense_total})
+        self.write({"state": "posted", "suspense_amount": entry.suspense_total})
         entry.write_match_states()
         self._tiktok_review_suspense(entry)
+
+    def _tiktok_payout_arrived(self):
+        """(payout, bank line, items to reconcile) when this is the last of its payout's
+        statements to post and the payout is already on the bank: it is matched in the same
+        reconciliation as the invoices. Matched later, it would make Odoo recompute every
+        invoice this entry paid a second time (their amounts depend on the paying entry's
+        lines), a month's worth of invoices in a month's sync."""
+        payout = self.payout_id
+        no_match = (payout, self.env["account.bank.statement.line"], self.env["account.move.line"])
+        if not payout or not payout._tiktok_ready_to_match(self):
+            return no_match
+        bank_line = payout._tiktok_find_bank_line()
+        if not bank_line:
+            return no_match
+        return payout, bank_line, payout._tiktok_bank_items(bank_line)
 
     def _tiktok_review_suspense(self, entry):
         """An activity for what landed in suspense: nothing booked there goes unnoticed."""
@@ -388,14 +409,17 @@ class SettlementEntry:
         )
         return [line for line, _items in self.lines]
 
-    def reconcile(self, move):
-        """Reconcile each invoice item with the line that clears it, in one batch."""
+    def reconcile(self, move, bank_items=None):
+        """Reconcile each invoice item with the line that clears it, and the payout's
+        `bank_items` (TikTok's balance) when given, in one batch."""
         created = move.line_ids.sorted("id")
         plan = [
             created[index] | item
             for index, (_values, item) in enumerate(self.lines)
             if item is not None
         ]
+        if bank_items:
+            plan.append(bank_items)
         if not plan:
             return
         # Hundreds of posted invoices turn paid at once: their chatter would get a tracking

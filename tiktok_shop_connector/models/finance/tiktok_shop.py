@@ -268,6 +268,9 @@ class TikTokShopSettlements(models.Model):
                     endpoints.FINANCE_STATEMENTS, params=params, items_key="statements"
                 )
             )
+            # Payouts first: a statement whose payout is already on the bank is matched to it
+            # as it is posted.
+            self._tiktok_import_payouts(since, log)
             for index, data in enumerate(remote):
                 statement = finance.read_statement(data, f"statements[{index}]")
                 self._tiktok_import_statement(statement, log)
@@ -275,7 +278,7 @@ class TikTokShopSettlements(models.Model):
                 self.env["ir.cron"]._commit_progress()
                 # A month is thousands of invoices: keep one statement's records in memory.
                 self.env.invalidate_all()
-            self._tiktok_import_payouts(since, log)
+            # Those whose bank line arrived since their statements were posted.
             for payout in self.payout_ids:
                 payout._tiktok_match_bank()
                 self.env["ir.cron"]._commit_progress()
@@ -360,6 +363,7 @@ class TikTokShopSettlements(models.Model):
             "payable_amount": float(totals.payable or totals.settlement + totals.reserve),
             "payment_status": statement.payment_status or False,
             "tiktok_payment_ref": statement.payment_ref or False,
+            "payout_id": self._tiktok_payout_of(statement).id,
             "fingerprint": fingerprint,
             "state": "imported",
         }
@@ -391,6 +395,12 @@ class TikTokShopSettlements(models.Model):
         )
 
     # === PAYOUTS === #
+
+    def _tiktok_payout_of(self, statement):
+        """The imported payout that pays `statement` (none yet while TikTok is paying it)."""
+        if not statement.payment_ref:
+            return self.env["tiktok.payout"]
+        return self.env["tiktok.payout"].sudo()._tiktok_find(self, [statement.payment_ref])
 
     def _tiktok_import_payouts(self, since, log):
         params = {"sort_field": "create_time"}
