@@ -65,6 +65,23 @@ class SettlementMixin(OrderSandboxMixin):
         )
         return transactions.settlement_id
 
+    def _bank_journal(self, shop):
+        journal = self.env["account.journal"].create(
+            {"name": "TikTok payouts bank", "code": "TTBK", "type": "bank"}
+        )
+        shop.payout_journal_id = journal
+        return journal
+
+    def _bank_line(self, journal, payout, ref=None, amount=None):
+        return self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": journal.id,
+                "date": payout.paid_date,
+                "payment_ref": ref if ref is not None else f"TIKTOK {payout.tiktok_payment_ref}",
+                "amount": amount if amount is not None else payout.amount,
+            }
+        )
+
     def _remote_statement(self, settlement):
         remote = self._remote_shop(settlement.shop_id)
         found = statements.shop_statements(self.sandbox.state, remote)
@@ -132,23 +149,6 @@ class TestSettlementImport(SettlementMixin, TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestPayoutMatching(SettlementMixin, TransactionCase):
-    def _bank_journal(self, shop):
-        journal = self.env["account.journal"].create(
-            {"name": "TikTok payouts bank", "code": "TTBK", "type": "bank"}
-        )
-        shop.payout_journal_id = journal
-        return journal
-
-    def _bank_line(self, journal, payout, ref=None, amount=None):
-        return self.env["account.bank.statement.line"].create(
-            {
-                "journal_id": journal.id,
-                "date": payout.paid_date,
-                "payment_ref": ref if ref is not None else f"TIKTOK {payout.tiktok_payment_ref}",
-                "amount": amount if amount is not None else payout.amount,
-            }
-        )
-
     def test_payout_matched_to_the_bank_line_empties_the_balance(self):
         _remotes, orders = self._delivered_orders(self.us)
         self._invoice(orders)
@@ -198,6 +198,22 @@ class TestPayoutMatching(SettlementMixin, TransactionCase):
         new_item = settlement.move_id.line_ids.filtered(lambda line: line.account_id == clearing)
         self.assertTrue(new_item.reconciled)
 
+    def test_a_bank_line_of_another_amount_is_not_matched(self):
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        payout = self._settlement_of(orders).payout_id
+        self._bank_line(self._bank_journal(self.us), payout, amount=payout.amount + 1)
+        self.assertFalse(payout._tiktok_match_bank())
+        self.assertEqual(payout.state, "to_match")
+
+
+@tagged("post_install", "-at_install")
+class TestPayoutMatchedAsPosted(SettlementMixin, TransactionCase):
+    """A payout already on the bank when its statement is posted (a class of its own: each
+    test moves the sandbox's clock past a payout, and the connection's token lives 7 days)."""
+
     def test_a_payout_already_on_the_bank_is_matched_as_its_statement_posts(self):
         _remotes, orders = self._delivered_orders(self.us)
         invoices = self._invoice(orders)
@@ -232,14 +248,19 @@ class TestPayoutMatching(SettlementMixin, TransactionCase):
         )
         self.assertTrue(all(items.mapped("reconciled")))
 
-    def test_a_bank_line_of_another_amount_is_not_matched(self):
+    def test_a_payout_paying_a_statement_not_imported_yet_waits_for_it(self):
         _remotes, orders = self._delivered_orders(self.us, count=1)
         self._invoice(orders)
         self._pass_payout()
         self._sync(self.us)
-        payout = self._settlement_of(orders).payout_id
-        self._bank_line(self._bank_journal(self.us), payout, amount=payout.amount + 1)
-        self.assertFalse(payout._tiktok_match_bank())
+        settlement = self._settlement_of(orders)
+        payout = settlement.payout_id
+        self._bank_line(self._bank_journal(self.us), payout)
+        settlement._tiktok_unpost()
+        # As when the payout also pays another statement, not imported yet.
+        payout.amount_before_exchange += 10
+        settlement._tiktok_post()
+        self.assertEqual(settlement.state, "posted")
         self.assertEqual(payout.state, "to_match")
 
 

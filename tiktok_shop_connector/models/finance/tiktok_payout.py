@@ -169,10 +169,17 @@ class TikTokPayout(models.Model):
 
     def _tiktok_ready_to_match(self, posting):
         """Whether the payout can be matched once `posting` (statements being posted) is:
-        paid, not matched yet, and every other statement it pays already posted."""
+        paid, not matched yet, every other statement it pays already posted, and those add up
+        to what it paid (a statement of it that is not imported yet would be missing)."""
         self.ensure_one()
         others = self.settlement_ids - posting
-        return self.state == "to_match" and all(s.state == "posted" for s in others)
+        payable = sum(self.settlement_ids.mapped("payable_amount"))
+        currency = self.settlement_currency_id
+        return (
+            self.state == "to_match"
+            and all(s.state == "posted" for s in others)
+            and not currency.compare_amounts(payable, self.amount_before_exchange)
+        )
 
     def _tiktok_bank_counterpart(self, bank_line, clearing, items):
         """The bank line's open item on TikTok's balance: its suspense line moved there the
