@@ -65,6 +65,15 @@ class SettlementMixin(OrderSandboxMixin):
         )
         return transactions.settlement_id
 
+    def _one_order_settled_and_paid_out(self):
+        """(settlement, payout) of one invoiced order of the US shop, synced after its payout."""
+        _remotes, orders = self._delivered_orders(self.us, count=1)
+        self._invoice(orders)
+        self._pass_payout()
+        self._sync(self.us)
+        settlement = self._settlement_of(orders)
+        return settlement, settlement.payout_id
+
     def _bank_journal(self, shop):
         journal = self.env["account.journal"].create(
             {"name": "TikTok payouts bank", "code": "TTBK", "type": "bank"}
@@ -178,12 +187,7 @@ class TestPayoutMatching(SettlementMixin, TransactionCase):
         self.assertNotIn(settlement.move_id.id, pending)
 
     def test_a_statement_posted_anew_is_matched_to_the_same_bank_line_again(self):
-        _remotes, orders = self._delivered_orders(self.us, count=1)
-        self._invoice(orders)
-        self._pass_payout()
-        self._sync(self.us)
-        settlement = self._settlement_of(orders)
-        payout = settlement.payout_id
+        settlement, payout = self._one_order_settled_and_paid_out()
         bank_line = self._bank_line(self._bank_journal(self.us), payout)
         payout._tiktok_match_bank()
         clearing = self.us._tiktok_finance_account("clearing")
@@ -199,11 +203,7 @@ class TestPayoutMatching(SettlementMixin, TransactionCase):
         self.assertTrue(new_item.reconciled)
 
     def test_a_bank_line_of_another_amount_is_not_matched(self):
-        _remotes, orders = self._delivered_orders(self.us, count=1)
-        self._invoice(orders)
-        self._pass_payout()
-        self._sync(self.us)
-        payout = self._settlement_of(orders).payout_id
+        _settlement, payout = self._one_order_settled_and_paid_out()
         self._bank_line(self._bank_journal(self.us), payout, amount=payout.amount + 1)
         self.assertFalse(payout._tiktok_match_bank())
         self.assertEqual(payout.state, "to_match")
@@ -249,12 +249,7 @@ class TestPayoutMatchedAsPosted(SettlementMixin, TransactionCase):
         self.assertTrue(all(items.mapped("reconciled")))
 
     def test_a_payout_paying_a_statement_not_imported_yet_waits_for_it(self):
-        _remotes, orders = self._delivered_orders(self.us, count=1)
-        self._invoice(orders)
-        self._pass_payout()
-        self._sync(self.us)
-        settlement = self._settlement_of(orders)
-        payout = settlement.payout_id
+        settlement, payout = self._one_order_settled_and_paid_out()
         self._bank_line(self._bank_journal(self.us), payout)
         settlement._tiktok_unpost()
         # As when the payout also pays another statement, not imported yet.
