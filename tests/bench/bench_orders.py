@@ -246,8 +246,9 @@ def peak_memory_mib():
     return float("nan")
 
 
-def refresh_planner_statistics(registry):
-    """ANALYZE, as PostgreSQL's autovacuum does after a table grows by a tenth.
+def refresh_planner_statistics(registry, vacuum=False):
+    """ANALYZE, as PostgreSQL's autovacuum does after a table grows by a tenth; with `vacuum`,
+    VACUUM too, as it does once a fifth of a table's rows are dead versions.
 
     Some servers (this project's test machines among them) run with autovacuum off: after 4,000
     orders the planner would still believe the picking and move tables nearly empty and pick
@@ -257,10 +258,12 @@ def refresh_planner_statistics(registry):
     with registry.cursor() as cr:
         cr.execute("SELECT current_setting('autovacuum')")
         autovacuum = cr.fetchone()[0]
-    if autovacuum != "on":
-        print("autovacuum is off on this server: refreshing the planner statistics", flush=True)
-        with registry.cursor() as cr:
-            cr.execute("ANALYZE")
+    if autovacuum == "on":
+        return
+    command = "VACUUM ANALYZE" if vacuum else "ANALYZE"
+    print(f"autovacuum is off on this server: {command}", flush=True)
+    # VACUUM cannot run in a transaction: a connection of its own, in autocommit.
+    subprocess.run(["psql", "-X", "-q", "-d", registry.db_name, "-c", command], check=True)
 
 
 def connector_import(registry, Environment, shop_ids):
