@@ -123,6 +123,16 @@ def analytic_line_defaults(env):
     return {} if Model.search_count([], limit=1) else {"analytic_distribution": False}
 
 
+def reconcile_untracked(env, plan, **context):
+    """Reconcile Odoo's reconciliation `plan` (groups of journal items) in `env`, with no chatter
+    tracking of the entries it changes, and flush in that context: recomputations run in the
+    context of whoever flushes, and tracking an entry with a line per order would read all of
+    its lines again when the transaction commits."""
+    quiet = env(context={**env.context, "mail_notrack": True, "tracking_disable": True, **context})
+    quiet["account.move.line"]._reconcile_plan([items.with_env(quiet) for items in plan])
+    quiet.flush_all()
+
+
 def create_sql_view(model):
     """(Re)create the SQL view of a report model (`_auto = False`) from its `_query()`."""
     drop_view_if_exists(model.env.cr, model._table)

@@ -2,6 +2,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from ...tools import reconcile_untracked
+
 PAYABLE_ROLE = "affiliate_payable"
 
 
@@ -52,8 +54,7 @@ class AccountMoveLine(models.Model):
             and any(item.amount_residual < 0 for item in group)
         ]
         if plan:
-            quiet = self.sudo().with_context(mail_notrack=True, tracking_disable=True).env
-            quiet["account.move.line"]._reconcile_plan([group.with_env(quiet) for group in plan])
+            reconcile_untracked(self.sudo().env, plan)
 
     @api.model
     def _tiktok_commission_balances(self, partners):

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
-from ...tools import CLOSE_DIALOG, check_manager, notification
+from ...tools import CLOSE_DIALOG, check_manager, notification, reconcile_untracked
 from .tiktok_settlement import PAYMENT_STATUSES
 
 # A bank line without TikTok's payment id in its text still matches a payout of the same amount
@@ -147,12 +147,8 @@ class TikTokPayout(models.Model):
         items = self._tiktok_bank_items(bank_line)
         if not items:
             return False
-        # The statements' entries the payout empties have a line per order: tracking their
-        # recomputed amounts would read every one of those lines again when the sync commits.
-        # Flushed here, as the recomputations run in the context of whoever flushes.
-        quiet = items.with_context(mail_notrack=True, tracking_disable=True)
-        quiet.reconcile()
-        quiet.env.flush_all()
+        # The statements' entries the payout empties have a line per order.
+        reconcile_untracked(items.env, [items])
         self.statement_line_id = bank_line
         return True
 

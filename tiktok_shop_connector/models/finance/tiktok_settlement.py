@@ -6,7 +6,7 @@ from odoo import api, fields, models
 
 from ...tiktok_shop import finance
 from ...tiktok_shop.affiliates import allocate
-from ...tools import analytic_line_defaults, check_manager
+from ...tools import analytic_line_defaults, check_manager, reconcile_untracked
 from .account_move import SETTLING_CONTEXT_KEY
 
 PAYMENT_STATUSES = [("PROCESSING", "Being paid"), ("PAID", "Paid out"), ("FAILED", "Payout failed")]
@@ -426,14 +426,7 @@ class SettlementEntry:
         # message each (a third of a statement's time; the statement's transactions say it
         # instead), and Odoo would resynchronise their tax and payment term lines, which
         # reconciling cannot change.
-        quiet = move.with_context(
-            mail_notrack=True,
-            tracking_disable=True,
-            skip_invoice_sync=True,
-            **{SETTLING_CONTEXT_KEY: True},
-        ).env
-        quiet["account.move.line"]._reconcile_plan([pair.with_env(quiet) for pair in plan])
-        quiet.flush_all()
+        reconcile_untracked(move.env, plan, skip_invoice_sync=True, **{SETTLING_CONTEXT_KEY: True})
 
     def write_match_states(self):
         by_state = defaultdict(lambda: self.settlement.env["tiktok.settlement.transaction"])
